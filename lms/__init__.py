@@ -1,0 +1,84 @@
+"""A learning management system that builds the volunteer-coordination capacity of youth-organisation cadres."""
+import logging
+from pathlib import Path
+
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms.config import load_config
+from lms.db import db
+from lms.extensions import babel, csrf, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Marks the session cookie Secure whenever the request itself came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or request.is_secure
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+    if app.config["LMS_BEHIND_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    app.session_interface = SessionInterface()
+    logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_shell(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from lms.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms import errors, web
+    from lms.auth.views import bp as auth_bp
+    from lms.cli import lms_cli
+    from lms.orgs.views import bp as orgs_bp
+    from lms.people.views import bp as people_bp
+
+    app.register_blueprint(web.bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(orgs_bp)
+    app.register_blueprint(people_bp)
+    errors.register(app)
+    app.cli.add_command(lms_cli)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def _register_shell(app: Flask) -> None:
+    from lms.orgs.models import Organisation, Unit, UnitLevel
+    from lms.people.models import RoleAssignment, User
+
+    @app.shell_context_processor
+    def shell_context():
+        return {"db": db, "Organisation": Organisation, "Unit": Unit, "UnitLevel": UnitLevel,
+                "User": User, "RoleAssignment": RoleAssignment}

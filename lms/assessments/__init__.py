@@ -1,0 +1,1 @@
+"""Competency framework, campaigns, individual profiles and unit capacity assessments."""

@@ -1,0 +1,1 @@
+"""Sign-in, passwords, one-time tokens and the permission gate."""

@@ -1,0 +1,77 @@
+"""The one permission gate: may this user do this action in this unit?
+
+A role is held over a unit and every unit under it. Views ask `can()` for a single unit and
+filter listings with `in_scope()`, which turns the same rule into SQL over the unit's path.
+"""
+from enum import StrEnum
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import false, or_
+from sqlalchemy.sql import ColumnElement
+
+from lms.orgs.models import Unit
+
+
+class Role(StrEnum):
+    LEARNER = "learner"
+    TRAINER = "trainer"
+    UNIT_ADMIN = "unit_admin"
+    REVIEWER = "reviewer"
+    CENTRAL_ADMIN = "central_admin"
+
+
+ROLE_LABELS = {
+    Role.LEARNER: "Học viên",
+    Role.TRAINER: "Tập huấn viên",
+    Role.UNIT_ADMIN: "Quản trị đơn vị",
+    Role.REVIEWER: "Người thẩm định",
+    Role.CENTRAL_ADMIN: "Quản trị Trung ương",
+}
+
+_ADMINS = {Role.UNIT_ADMIN, Role.CENTRAL_ADMIN}
+
+ACTIONS: dict[str, set[Role]] = {
+    "unit.view": _ADMINS | {Role.REVIEWER, Role.TRAINER},
+    "unit.manage": _ADMINS,
+    "user.view": _ADMINS | {Role.REVIEWER, Role.TRAINER},
+    "user.manage": _ADMINS,
+    "user.import": _ADMINS,
+    "role.grant": _ADMINS,
+    "role.grant_central": {Role.CENTRAL_ADMIN},
+}
+
+
+def scope_paths(user, action: str) -> list[str]:
+    """Paths of the units under which `user` may do `action` (each covers its whole subtree)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    allowed = ACTIONS[action]
+    return sorted({a.unit.path for a in user.roles if a.role in allowed and a.unit.is_open})
+
+
+def can(user, action: str, unit: Unit | None) -> bool:
+    if unit is None:
+        return False
+    return any(unit.path.startswith(path) for path in scope_paths(user, action))
+
+
+def in_scope(user, action: str, path_column=Unit.path) -> ColumnElement[bool]:
+    """SQL condition keeping only rows whose unit path lies in the user's scope for `action`."""
+    paths = scope_paths(user, action)
+    if not paths:
+        return false()
+    return or_(*(path_column.startswith(path, autoescape=True) for path in paths))
+
+
+def has_any_scope(user, action: str) -> bool:
+    return bool(scope_paths(user, action))
+
+
+def require(action: str, unit: Unit | None) -> None:
+    """Stop the request with 403 unless the current user may do `action` in `unit`.
+    A unit that does not exist answers 404 before any permission is weighed."""
+    if unit is None:
+        abort(404)
+    if not can(current_user, action, unit):
+        abort(403)

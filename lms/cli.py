@@ -1,0 +1,61 @@
+"""`flask lms …` commands: reference data, demo data and first administrator."""
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from lms.auth.permissions import Role
+from lms.auth.services import hash_password
+from lms.db import db
+from lms.people.contact import normalise_email
+
+lms_cli = AppGroup("lms", help="Learning management system commands.")
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+
+
+@lms_cli.command("load-units")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                default=CONTENT_DIR / "units")
+def load_units(directory: Path):
+    """Load organisations, unit levels and units from the CSV files in DIRECTORY."""
+    from lms.orgs.loader import LoadError, load_directory
+
+    try:
+        counts = load_directory(directory)
+    except LoadError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
+
+
+@lms_cli.command("demo")
+@click.option("--cadres", default=300, show_default=True, help="Synthetic cadres to add.")
+def demo(cadres: int):
+    """Load the demo units and accounts (password demo1234). Safe to run again."""
+    from lms.demo import load_demo
+
+    counts = load_demo(CONTENT_DIR, synthetic_cadres=cadres)
+    click.echo(f"demo accounts: {counts['accounts']}, synthetic cadres: {counts['cadres']}")
+
+
+@lms_cli.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--unit", "unit_code", required=True, help="Code of the unit the role covers, e.g. DOAN-TW.")
+@click.option("--central/--unit-admin", default=True, help="Central administrator, or administrator of the unit.")
+@click.password_option()
+def create_admin(email: str, full_name: str, unit_code: str, central: bool, password: str):
+    """Create the first administrator of an installation."""
+    from lms.people.services import create_account, unit_by_code
+
+    unit = unit_by_code(unit_code)
+    if unit is None:
+        raise click.ClickException(f"No unit has the code {unit_code!r}.")
+    address = normalise_email(email)
+    if address is None:
+        raise click.ClickException(f"{email!r} is not a valid e-mail address.")
+    role = Role.CENTRAL_ADMIN if central else Role.UNIT_ADMIN
+    create_account(full_name=full_name, unit=unit, email=address, password_hash=hash_password(password),
+                   roles=((role, unit), (Role.REVIEWER, unit)) if central else ((role, unit),))
+    db.session.commit()
+    click.echo(f"Created {address} as {role.value} of {unit.name}.")

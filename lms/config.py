@@ -1,0 +1,54 @@
+"""Configuration read from the environment, with safe defaults for a local install."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return LMS_SECRET_KEY, or a key generated once and kept under instance/."""
+    from_env = os.environ.get("LMS_SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict:
+    instance_path.mkdir(parents=True, exist_ok=True)
+    default_db = f"sqlite:///{instance_path / 'lms.sqlite3'}"
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("LMS_DATABASE_URL", default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "lms_session",
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 12,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LMS_LOCALES": ("vi", "en"),
+        "LMS_PASSWORD_HASH_METHOD": os.environ.get("LMS_PASSWORD_HASH_METHOD", "scrypt"),
+        "LMS_LOGIN_MAX_FAILURES": int(os.environ.get("LMS_LOGIN_MAX_FAILURES", "5")),
+        "LMS_LOGIN_LOCK_MINUTES": int(os.environ.get("LMS_LOGIN_LOCK_MINUTES", "15")),
+        "LMS_RESET_TOKEN_HOURS": int(os.environ.get("LMS_RESET_TOKEN_HOURS", "2")),
+        "LMS_ACTIVATION_TOKEN_DAYS": int(os.environ.get("LMS_ACTIVATION_TOKEN_DAYS", "30")),
+        "LMS_SMTP_HOST": os.environ.get("LMS_SMTP_HOST", ""),
+        "LMS_SMTP_PORT": int(os.environ.get("LMS_SMTP_PORT", "587")),
+        "LMS_SMTP_USERNAME": os.environ.get("LMS_SMTP_USERNAME", ""),
+        "LMS_SMTP_PASSWORD": os.environ.get("LMS_SMTP_PASSWORD", ""),
+        "LMS_SMTP_STARTTLS": _flag("LMS_SMTP_STARTTLS", True),
+        "LMS_MAIL_FROM": os.environ.get("LMS_MAIL_FROM", "LMS Tình nguyện <no-reply@localhost>"),
+        "LMS_BEHIND_PROXY": _flag("LMS_BEHIND_PROXY"),
+    }

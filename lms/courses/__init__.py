@@ -1,0 +1,1 @@
+"""Curriculum, enrolments, progress, quizzes, completion and certificates."""

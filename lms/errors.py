@@ -1,0 +1,28 @@
+"""Error pages in the user's language."""
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+from lms.db import db
+
+_PAGES = {
+    400: "errors/400.html",
+    403: "errors/403.html",
+    404: "errors/404.html",
+    413: "errors/413.html",
+    500: "errors/500.html",
+}
+
+
+def register(app: Flask) -> None:
+    for code, template in _PAGES.items():
+        app.register_error_handler(code, _handler(code, template))
+    app.register_error_handler(CSRFError, lambda _e: (render_template("errors/400.html", csrf=True), 400))
+
+
+def _handler(code: int, template: str):
+    def handle(_error):
+        if code == 500:
+            db.session.rollback()
+        return render_template(template), code
+
+    return handle

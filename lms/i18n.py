@@ -1,0 +1,21 @@
+"""Language choice: Vietnamese by default, English on request, remembered per person."""
+from flask import current_app, session
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    supported = current_app.config["LMS_LOCALES"]
+    chosen = session.get("locale")
+    if chosen in supported:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_locale(locale: str) -> bool:
+    if locale not in current_app.config["LMS_LOCALES"]:
+        return False
+    session["locale"] = locale
+    return True
+

@@ -1,0 +1,1 @@
+"""Organisations and their unit tree (central → province → grassroots → branch)."""

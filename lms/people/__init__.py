@@ -1,0 +1,1 @@
+"""Cadres' accounts, their unit and position, and bulk onboarding."""

@@ -1,0 +1,1 @@
+"""Trainer tiers and certification, cohorts with sessions and attendance, and the cascade."""

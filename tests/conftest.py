@@ -1,0 +1,158 @@
+"""Shared fixtures: one application on a real database (SQLite, or PostgreSQL when
+LMS_TEST_DATABASE_URL is set), the schema built by the Alembic migrations, and every table
+emptied after each test."""
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from lms import create_app
+from lms.auth.permissions import Role
+from lms.auth.services import hash_password
+from lms.db import db
+from lms.orgs.loader import load_directory
+from lms.orgs.models import Organisation, Unit, UnitLevel
+from lms.orgs.services import create_unit
+from lms.people.services import create_account
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "mat-khau-1"
+
+
+@pytest.fixture(scope="session")
+def app():
+    workdir = Path(tempfile.mkdtemp(prefix="lms-test-"))
+    url = os.environ.get("LMS_TEST_DATABASE_URL") or f"sqlite:///{workdir / 'test.sqlite3'}"
+    application = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "LMS_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "SERVER_NAME": "lms.test",
+    })
+    with application.app_context():
+        upgrade()
+    yield application
+
+
+@pytest.fixture()
+def app_ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+        _empty_all_tables()
+
+
+def _empty_all_tables():
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture()
+def client(app, app_ctx):
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.extensions.pop("lms_outbox", None)
+    yield app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+@dataclass
+class Tree:
+    """A small two-province tree of the Đoàn, with a grassroots unit and a branch in each."""
+
+    central: Unit
+    province_a: Unit
+    grassroots_a: Unit
+    branch_a: Unit
+    province_b: Unit
+    grassroots_b: Unit
+    branch_b: Unit
+
+
+@pytest.fixture()
+def reference(app_ctx):
+    """Organisations and unit levels as shipped under content/units."""
+    directory = Path(tempfile.mkdtemp())
+    for name in ("organisations.csv", "levels.csv"):
+        (directory / name).write_text((ROOT / "content/units" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    load_directory(directory)
+
+
+def level(code: str) -> UnitLevel:
+    return db.session.query(UnitLevel).filter_by(code=code).one()
+
+
+@pytest.fixture()
+def tree(reference) -> Tree:
+    doan = db.session.query(Organisation).filter_by(code="DOAN").one()
+    central = create_unit(parent=None, organisation=doan, level=level("central"), code="DOAN-TW",
+                          name="Trung ương Đoàn TNCS Hồ Chí Minh")
+    province_a = create_unit(parent=central, level=level("province"), code="DOAN-LCI", name="Tỉnh đoàn Lào Cai",
+                             is_mountainous=True, is_border=True)
+    grassroots_a = create_unit(parent=province_a, level=level("grassroots"), code="DOAN-LCI-BATXAT",
+                               name="Đoàn xã Bát Xát", is_ethnic_minority=True)
+    branch_a = create_unit(parent=grassroots_a, level=level("branch"), code="DOAN-LCI-BATXAT-CD01",
+                           name="Chi đoàn thôn Bản Vai")
+    province_b = create_unit(parent=central, level=level("province"), code="DOAN-AGG", name="Tỉnh đoàn An Giang")
+    grassroots_b = create_unit(parent=province_b, level=level("grassroots"), code="DOAN-AGG-PHUQUOC",
+                               name="Đoàn đặc khu Phú Quốc", is_island=True)
+    branch_b = create_unit(parent=grassroots_b, level=level("branch"), code="DOAN-AGG-PHUQUOC-CD01",
+                           name="Chi đoàn ấp Gành Gió")
+    db.session.commit()
+    return Tree(central, province_a, grassroots_a, branch_a, province_b, grassroots_b, branch_b)
+
+
+@pytest.fixture()
+def make_user(app_ctx):
+    """Create an account: make_user(unit, "Họ Tên", roles=[(Role.UNIT_ADMIN, unit)], email=...)."""
+    counter = iter(range(1, 10_000))
+
+    def make(unit: Unit, full_name: str = "Nguyễn Văn An", *, roles=(), email: str | None = None,
+             password: str | None = PASSWORD, **fields):
+        email = email or f"user{next(counter)}@example.org"
+        user = create_account(full_name=full_name, unit=unit, email=email,
+                              password_hash=hash_password(password) if password else None,
+                              roles=tuple(roles), **fields)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def login(client, user_or_identifier, password: str = PASSWORD):
+    identifier = getattr(user_or_identifier, "email", user_or_identifier)
+    return client.post("/login", data={"identifier": identifier, "password": password})
+
+
+@pytest.fixture()
+def admin_a(tree, make_user):
+    return make_user(tree.province_a, "Trần Văn Hùng", roles=[(Role.UNIT_ADMIN, tree.province_a)],
+                     email="admin.a@example.org")
+
+
+@pytest.fixture()
+def admin_b(tree, make_user):
+    return make_user(tree.province_b, "Lê Thị Ngọc Hân", roles=[(Role.UNIT_ADMIN, tree.province_b)],
+                     email="admin.b@example.org")
+
+
+@pytest.fixture()
+def central_admin(tree, make_user):
+    return make_user(tree.central, "Phạm Quốc Bảo",
+                     roles=[(Role.CENTRAL_ADMIN, tree.central), (Role.REVIEWER, tree.central)],
+                     email="central@example.org")
+
+
+@pytest.fixture()
+def cadre_a(tree, make_user):
+    return make_user(tree.grassroots_a, "Nguyễn Thị Hoa", email="hoa@example.org", position="Phó Bí thư Đoàn xã")
