@@ -8,6 +8,5 @@ def directory():
     return ""
 
 
-@bp.route("/import")
-def import_upload():
-    return ""
+# Bulk onboarding routes live in their own module, on this blueprint.
+from lms.people import import_views  # noqa: E402,F401

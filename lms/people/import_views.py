@@ -1,0 +1,6 @@
+from lms.people.views import bp
+
+
+@bp.route("/import")
+def import_upload():
+    return ""
