@@ -3,6 +3,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -56,7 +57,7 @@ def sign_in(identifier: str, secret: str) -> SignInResult:
     user = find_by_login(identifier)
     if user is None:
         # Hash anyway so that a missing account takes as long as a wrong password.
-        check_password_hash(_DUMMY_HASH, secret)
+        check_password_hash(_dummy_hash(current_app.config["LMS_PASSWORD_HASH_METHOD"]), secret)
         return SignInResult(error="wrong")
     now = utcnow()
     if user.locked_until and user.locked_until > now:
@@ -169,4 +170,6 @@ def reset_password(secret: str, new_password: str) -> User | None:
     return user
 
 
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="pbkdf2:sha256:1000")
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
