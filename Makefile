@@ -20,7 +20,7 @@ install-dev: $(BIN)/python
 	$(MAKE) --no-print-directory translations
 
 translations:
-	$(BIN)/pybabel compile --use-fuzzy -q -d lms/translations
+	$(BIN)/pybabel compile --use-fuzzy --statistics -d lms/translations
 
 setup: install
 	$(BIN)/flask db upgrade
