@@ -1,11 +1,12 @@
 """Language choice: Vietnamese by default, English on request, remembered per person."""
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
     supported = current_app.config["LMS_LOCALES"]
-    chosen = session.get("locale")
+    # Outside a request (command line, loaders) there is no session: use the default.
+    chosen = session.get("locale") if has_request_context() else None
     if chosen in supported:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in supported:

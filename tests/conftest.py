@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import g, request_started
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -58,11 +59,20 @@ def _empty_all_tables():
                 connection.execute(text(f'DELETE FROM "{name}"'))
 
 
+def _forget_request_globals(_sender, **_extra):
+    """The test's application context, and with it `g`, is shared by every request of the test
+    client; a server starts each request with an empty `g`, and so does this."""
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
 @pytest.fixture()
 def client(app, app_ctx):
     app.config["WTF_CSRF_ENABLED"] = False
     app.extensions.pop("lms_outbox", None)
+    request_started.connect(_forget_request_globals, app)
     yield app.test_client()
+    request_started.disconnect(_forget_request_globals, app)
     app.config["WTF_CSRF_ENABLED"] = True
 
 

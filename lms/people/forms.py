@@ -1,6 +1,10 @@
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 
 class ImportUploadForm(FlaskForm):
@@ -13,3 +17,62 @@ class ImportUploadForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     """Confirms a previewed import; carries nothing but its CSRF token."""
+
+
+class _DateOfBirthField(DateField):
+    """A date typed as 25/03/1998 or picked in the browser, with a Vietnamese message when unreadable."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValidationError(_l("Ngày sinh không đúng dạng ngày/tháng/năm, ví dụ 25/03/1998.")) from error
+
+
+def _plausible_birth_date(_form, field) -> None:
+    if field.data and not date(1900, 1, 1) <= field.data <= date.today():
+        raise ValidationError(_l("Ngày sinh phải từ năm 1900 đến hôm nay."))
+
+
+class _ChoiceField(SelectField):
+    """A drop-down list that answers in Vietnamese when the value sent is not one of its choices."""
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError as error:
+            raise ValidationError(_l("Hãy chọn một mục trong danh sách.")) from error
+
+
+GENDER_CHOICES = [("", _l("— Chưa ghi —")), ("nam", _l("Nam")), ("nu", _l("Nữ")), ("khac", _l("Khác"))]
+
+
+class PersonForm(FlaskForm):
+    """A cadre's profile, for editing an account or creating one by hand."""
+
+    full_name = StringField(_l("Họ và tên"), validators=[
+        DataRequired(_l("Hãy nhập họ và tên.")), Length(max=120, message=_l("Họ và tên tối đa 120 ký tự."))])
+    date_of_birth = _DateOfBirthField(_l("Ngày sinh"), format=["%Y-%m-%d", "%d/%m/%Y"],
+                                      validators=[Optional(), _plausible_birth_date])
+    gender = _ChoiceField(_l("Giới tính"), choices=GENDER_CHOICES)
+    ethnicity = StringField(_l("Dân tộc"), render_kw={"list": "ethnicity-list"},
+                            validators=[Length(max=40, message=_l("Tên dân tộc tối đa 40 ký tự."))])
+    phone = StringField(_l("Số điện thoại"), validators=[Length(max=30, message=_l("Số điện thoại quá dài."))])
+    email = StringField(_l("E-mail"), validators=[Length(max=254, message=_l("E-mail quá dài."))])
+    position = StringField(_l("Chức vụ"), validators=[Length(max=120, message=_l("Chức vụ tối đa 120 ký tự."))])
+    unit_code = StringField(_l("Mã đơn vị"), validators=[DataRequired(_l("Hãy nhập mã đơn vị."))])
+
+    PROFILE_FIELDS = ("full_name", "unit_code", "date_of_birth", "gender", "ethnicity", "phone", "email",
+                      "position")
+
+    def profile_data(self) -> dict:
+        return {name: self[name].data for name in self.PROFILE_FIELDS}
+
+
+class GrantRoleForm(FlaskForm):
+    role = _ChoiceField(_l("Vai trò"), validators=[DataRequired(_l("Hãy chọn vai trò."))])
+    unit_code = StringField(_l("Mã đơn vị"), validators=[DataRequired(_l("Hãy nhập mã đơn vị."))])
+
+
+class PersonActionForm(FlaskForm):
+    """A one-button action on an account; carries nothing but its CSRF token."""

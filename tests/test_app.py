@@ -1,0 +1,242 @@
+"""The application shell: health check, error pages, security headers, cookies, CSRF, language,
+local assets, configuration and database settings."""
+import re
+import stat
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from lms.config import load_config
+from lms.db import db
+from lms.orgs.models import Unit
+from tests.conftest import PASSWORD, login
+
+EXTERNAL_REFERENCE = re.compile(r"""(?:src|href|action|srcset)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
+CSS_EXTERNAL_URL = re.compile(r"""url\(\s*["']?\s*(?:https?:)?//|@import""", re.IGNORECASE)
+
+
+def _html_lang(page: str) -> str:
+    match = re.search(r"<html[^>]*\blang=\"([^\"]+)\"", page)
+    assert match, "the page has no <html lang>"
+    return match.group(1)
+
+
+def _session_cookie(response) -> str:
+    cookies = [value for value in response.headers.getlist("Set-Cookie") if value.startswith("lms_session=")]
+    assert cookies, "no session cookie was set"
+    return cookies[-1]
+
+
+# --- health check ---------------------------------------------------------------------------
+
+def test_health_check_answers_ok_in_json(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.is_json
+    assert response.get_json()["status"] == "ok"
+
+
+def test_health_check_needs_no_sign_in(client):
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 302
+
+
+# --- error pages ----------------------------------------------------------------------------
+
+def test_unknown_address_shows_a_vietnamese_404_page(client):
+    response = client.get("/khong-co-trang-nay")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Không tìm thấy trang" in page
+    assert _html_lang(page) == "vi"
+
+
+def test_page_outside_ones_scope_shows_a_vietnamese_403_page(client, tree, cadre_a):
+    login(client, cadre_a)
+    response = client.get(f"/units/{tree.grassroots_a.id}")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "Bạn không có quyền truy cập" in page
+    assert "liên hệ quản trị đơn vị cấp trên" in page
+
+
+# --- security headers and cookies -----------------------------------------------------------
+
+def test_every_page_sends_security_headers(client):
+    for address in ("/login", "/khong-co-trang-nay", "/healthz"):
+        headers = client.get(address).headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp
+
+
+def test_content_security_policy_allows_no_outside_host(client):
+    csp = client.get("/login").headers["Content-Security-Policy"]
+    for directive in filter(None, (part.strip() for part in csp.split(";"))):
+        name, *sources = directive.split()
+        for source in sources:
+            assert source in {"'self'", "'none'", "data:"}, f"{name} allows {source}"
+
+
+def test_session_cookie_is_http_only_and_same_site_lax(client, cadre_a):
+    cookie = _session_cookie(login(client, cadre_a))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain HTTP, e.g. a local install
+
+
+def test_session_cookie_is_secure_when_the_request_comes_over_https(client, cadre_a):
+    response = client.post("/login", data={"identifier": cadre_a.email, "password": PASSWORD},
+                           base_url="https://lms.test")
+    assert response.status_code == 302
+    cookie = _session_cookie(response)
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+
+
+# --- CSRF -----------------------------------------------------------------------------------
+
+@pytest.fixture()
+def csrf_client(app, app_ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    return app.test_client()
+
+
+def test_post_without_csrf_token_is_refused_with_a_vietnamese_page(csrf_client, cadre_a):
+    response = csrf_client.post("/login", data={"identifier": cadre_a.email, "password": PASSWORD})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Yêu cầu không hợp lệ" in page
+    assert "Phiên làm việc của biểu mẫu đã hết hạn" in page
+    assert csrf_client.get("/").status_code == 302  # not signed in
+
+
+def test_post_with_the_forms_csrf_token_is_accepted(csrf_client, cadre_a):
+    page = csrf_client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = csrf_client.post("/login", data={"identifier": cadre_a.email, "password": PASSWORD,
+                                                "csrf_token": token})
+    assert response.status_code == 302
+    assert csrf_client.get("/").status_code == 200
+
+
+# --- language -------------------------------------------------------------------------------
+
+def test_pages_are_in_vietnamese_by_default(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert _html_lang(page) == "vi"
+    assert "Đăng nhập" in page
+
+
+def test_language_switch_changes_the_page_language_and_back(client):
+    response = client.post("/lang/en", data={"next": "/login"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/login")
+    assert _html_lang(client.get("/login").get_data(as_text=True)) == "en"
+
+    client.post("/lang/vi", data={"next": "/login"})
+    assert _html_lang(client.get("/login").get_data(as_text=True)) == "vi"
+
+
+def test_unknown_language_is_ignored(client):
+    client.post("/lang/fr", data={"next": "/login"})
+    assert _html_lang(client.get("/login").get_data(as_text=True)) == "vi"
+
+
+def test_language_choice_is_remembered_on_the_account(client, cadre_a):
+    login(client, cadre_a)
+    client.post("/lang/en", data={"next": "/"})
+    db.session.refresh(cadre_a)
+    assert cadre_a.locale == "en"
+
+    client.post("/logout")
+    fresh = client.application.test_client()
+    login(fresh, cadre_a)
+    assert _html_lang(fresh.get("/").get_data(as_text=True)) == "en"
+
+
+def test_language_switch_does_not_redirect_to_another_site(client):
+    response = client.post("/lang/en", data={"next": "https://evil.example/"})
+    assert "evil.example" not in response.headers["Location"]
+
+
+# --- local assets ---------------------------------------------------------------------------
+
+def test_stylesheet_is_served_locally(client):
+    page = client.get("/login").get_data(as_text=True)
+    href = re.search(r'<link rel="stylesheet" href="([^"]+)"', page).group(1)
+    assert href.startswith("/static/")
+    response = client.get(href)
+    assert response.status_code == 200
+    assert response.mimetype == "text/css"
+    assert not CSS_EXTERNAL_URL.search(response.get_data(as_text=True))
+
+
+def test_no_page_loads_anything_from_another_site(client, tree, admin_a):
+    anonymous_pages = ["/login", "/password/forgot", "/khong-co-trang-nay"]
+    for address in anonymous_pages:
+        page = client.get(address).get_data(as_text=True)
+        assert not EXTERNAL_REFERENCE.search(page), address
+    login(client, admin_a)
+    for address in ["/", "/account", "/account/password", "/units/", f"/units/{tree.province_a.id}",
+                    f"/units/{tree.province_a.id}/new", f"/units/{tree.grassroots_a.id}/edit",
+                    f"/units/{tree.grassroots_a.id}/move"]:
+        response = client.get(address)
+        assert response.status_code == 200, address
+        assert not EXTERNAL_REFERENCE.search(response.get_data(as_text=True)), address
+
+
+# --- configuration --------------------------------------------------------------------------
+
+def test_secret_key_is_generated_once_under_instance_when_not_configured(tmp_path, monkeypatch):
+    monkeypatch.delenv("LMS_SECRET_KEY", raising=False)
+    first = load_config(tmp_path)["SECRET_KEY"]
+    second = load_config(tmp_path)["SECRET_KEY"]
+    assert first == second
+    assert len(first) >= 32
+    key_file = tmp_path / "secret_key"
+    assert key_file.read_text().strip() == first
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_secret_key_differs_between_installations(tmp_path, monkeypatch):
+    monkeypatch.delenv("LMS_SECRET_KEY", raising=False)
+    assert load_config(tmp_path / "one")["SECRET_KEY"] != load_config(tmp_path / "two")["SECRET_KEY"]
+
+
+def test_secret_key_is_taken_from_the_environment_when_set(tmp_path, monkeypatch):
+    monkeypatch.setenv("LMS_SECRET_KEY", "khoa-bi-mat-tu-moi-truong")
+    assert load_config(tmp_path)["SECRET_KEY"] == "khoa-bi-mat-tu-moi-truong"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_default_configuration_is_safe(tmp_path, monkeypatch):
+    for name in ("LMS_PASSWORD_HASH_METHOD", "LMS_LOGIN_MAX_FAILURES", "LMS_BEHIND_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    config = load_config(tmp_path)
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert config["LMS_PASSWORD_HASH_METHOD"] == "scrypt"
+    assert config["LMS_LOGIN_MAX_FAILURES"] == 5
+    assert config["LMS_BEHIND_PROXY"] is False
+    assert config["BABEL_DEFAULT_LOCALE"] == "vi"
+
+
+# --- database -------------------------------------------------------------------------------
+
+def test_sqlite_runs_with_write_ahead_log_and_foreign_keys(app_ctx):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip(f"SQLite PRAGMAs do not apply to {db.engine.dialect.name}")
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_database_refuses_a_reference_to_a_missing_row(reference):
+    db.session.add(Unit(code="MO-COI", name="Đơn vị mồ côi", organisation_id=999_999, level_id=999_999,
+                        path="/999999/"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()

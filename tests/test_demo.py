@@ -1,0 +1,91 @@
+"""The demo dataset: five accounts to click through, each with the role the guide describes."""
+import pytest
+from sqlalchemy import func, select
+
+from lms.auth.permissions import Role, can
+from lms.db import db
+from lms.demo import DEMO_PASSWORD, load_demo
+from lms.orgs.models import Unit
+from lms.people.models import RoleAssignment, User
+from tests.conftest import ROOT, login
+
+DEMO_ACCOUNTS = {
+    # e-mail as typed in the guide: roles beyond "learner in one's own unit"
+    "hocvien@example.org": set(),
+    "taphuanvien@example.org": {(Role.TRAINER, "DOAN-LCI")},
+    "admin.tinhA@example.org": {(Role.UNIT_ADMIN, "DOAN-LCI")},
+    "admin.tinhB@example.org": {(Role.UNIT_ADMIN, "DOAN-AGG")},
+    "trunguong@example.org": {(role, unit) for unit in ("DOAN-TW", "HLHTN-TW", "HSV-TW")
+                              for role in (Role.CENTRAL_ADMIN, Role.REVIEWER)},
+}
+
+
+@pytest.fixture()
+def demo(app_ctx):
+    return load_demo(ROOT / "content", synthetic_cadres=50)
+
+
+def _user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email.lower()))
+
+
+def _roles(user: User) -> set[tuple[str, str]]:
+    return {(assignment.role, assignment.unit.code) for assignment in user.roles}
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (Unit, User, RoleAssignment)}
+
+
+def test_demo_creates_the_five_accounts_and_the_synthetic_cadres(demo):
+    assert demo == {"accounts": 5, "cadres": 50}
+    for email in DEMO_ACCOUNTS:
+        assert _user(email) is not None, email
+    assert db.session.scalar(select(func.count()).select_from(User)) == 55
+
+
+def test_demo_emails_are_stored_in_lower_case(demo):
+    assert db.session.scalar(select(User.id).where(User.email == "admin.tinha@example.org")) is not None
+    assert list(db.session.scalars(select(User.email).where(User.email != func.lower(User.email)))) == []
+
+
+@pytest.mark.parametrize("email", list(DEMO_ACCOUNTS))
+def test_each_demo_account_signs_in_with_the_demo_password(client, demo, email):
+    assert DEMO_PASSWORD == "demo1234"
+    response = login(client, email, "demo1234")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("email, extra_roles", list(DEMO_ACCOUNTS.items()))
+def test_each_demo_account_holds_the_documented_roles(demo, email, extra_roles):
+    user = _user(email)
+    assert _roles(user) == {(Role.LEARNER, user.unit.code)} | extra_roles
+
+
+def test_demo_learner_is_a_cadre_of_bat_xat(demo):
+    user = _user("hocvien@example.org")
+    assert user.full_name == "Nguyễn Thị Hoa"
+    assert user.unit.name == "Đoàn xã Bát Xát"
+
+
+def test_demo_admins_manage_their_own_province_only(demo):
+    lao_cai, an_giang = (db.session.scalar(select(Unit).where(Unit.code == code)) for code in ("DOAN-LCI", "DOAN-AGG"))
+    admin_a, admin_b = _user("admin.tinhA@example.org"), _user("admin.tinhB@example.org")
+    assert can(admin_a, "unit.manage", lao_cai) and not can(admin_a, "unit.manage", an_giang)
+    assert can(admin_b, "unit.manage", an_giang) and not can(admin_b, "unit.manage", lao_cai)
+
+
+def test_synthetic_cadres_sit_in_the_two_demo_provinces(demo):
+    provinces = [db.session.scalar(select(Unit.path).where(Unit.code == code)) for code in ("DOAN-LCI", "DOAN-AGG")]
+    paths = db.session.scalars(select(Unit.path).join(User, User.unit_id == Unit.id)
+                               .where(User.email.is_(None) | User.email.not_in(list(map(str.lower, DEMO_ACCOUNTS)))))
+    for path in paths:
+        assert any(path.startswith(province) for province in provinces), path
+
+
+def test_loading_the_demo_twice_creates_nothing_new(demo):
+    before = _counts()
+    assert load_demo(ROOT / "content", synthetic_cadres=50) == {"accounts": 0, "cadres": 0}
+    assert _counts() == before
