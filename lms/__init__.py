@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from lms.config import load_config
 from lms.db import db
@@ -16,6 +17,13 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+class IdConverter(IntegerConverter):
+    """A row id in a URL: a positive integer that fits the id columns; anything else is a 404."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -33,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["LMS_BEHIND_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.session_interface = SessionInterface()
+    app.url_map.converters["id"] = IdConverter
     logging.basicConfig(level=logging.INFO)
 
     _init_extensions(app)

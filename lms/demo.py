@@ -11,6 +11,7 @@ from lms.auth.services import hash_password
 from lms.db import db
 from lms.orgs.loader import load_directory
 from lms.orgs.models import Unit
+from lms.people.contact import normalise_phone
 from lms.people.models import RoleAssignment, User, name_fields
 from lms.people.services import create_account, unit_by_code
 from lms.vietnamese import fold
@@ -55,7 +56,7 @@ _KHMER_NAMES = [("Chau", "Sóc Kha", "nam", "Khmer"), ("Néang", "Sa Rây", "nu"
 _POSITIONS = ["Bí thư Chi đoàn", "Phó Bí thư Chi đoàn", "Ủy viên Ban Chấp hành", "Đoàn viên",
               "Đội trưởng đội hình tình nguyện", "Chủ nhiệm Câu lạc bộ tình nguyện", "Bí thư Đoàn cơ sở",
               "Cán bộ chuyên trách", "Điều phối viên tình nguyện"]
-_MOBILE_PREFIXES = ["091", "094", "088", "098", "097", "096", "086", "090", "093", "089", "070", "077",
+_MOBILE_PREFIXES = ["091", "094", "088", "098", "097", "096", "086", "090", "093", "070", "077",
                     "079", "032", "033", "035", "037", "039", "081", "083", "085"]
 
 
@@ -117,6 +118,6 @@ def _random_person(rng: random.Random, unit: Unit) -> tuple[str, str, str]:
 def _random_phone(rng: random.Random, used: set[str]) -> str:
     while True:
         number = "+84" + rng.choice(_MOBILE_PREFIXES)[1:] + f"{rng.randint(0, 9_999_999):07d}"
-        if number not in used:
+        if number not in used and normalise_phone(number) == number:
             used.add(number)
             return number

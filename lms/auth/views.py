@@ -23,7 +23,9 @@ _OPEN_WHILE_PASSWORD_PENDING = {"auth.set_password", "auth.logout", "static", "w
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """The signed-in account; one deactivated since sign-in is signed out on its next request."""
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.is_active else None
 
 
 @bp.before_app_request

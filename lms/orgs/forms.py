@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
+
+from lms.forms import ChoiceField
 
 _CODE_RULE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
                     message=_l("Mã chỉ gồm chữ không dấu, chữ số, dấu gạch ngang, gạch dưới hoặc dấu chấm."))
@@ -23,7 +25,7 @@ class UnitForm(AreaFlagsMixin, FlaskForm):
 
 
 class NewUnitForm(UnitForm):
-    level_id = SelectField(_l("Cấp"), coerce=int, validate_choice=True)
+    level_id = ChoiceField(_l("Cấp"), coerce=int, validate_choice=True)
 
 
 class MoveUnitForm(FlaskForm):
@@ -34,7 +36,3 @@ class MoveUnitForm(FlaskForm):
 class CloseUnitForm(FlaskForm):
     reason = StringField(_l("Lý do giải thể / sáp nhập"),
                          validators=[DataRequired(_l("Hãy ghi lý do.")), Length(max=300)])
-
-
-class EmptyForm(FlaskForm):
-    """A form with nothing but its CSRF token, for one-button actions."""

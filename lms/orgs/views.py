@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from lms.auth.permissions import can, in_scope, require
 from lms.db import db
 from lms.orgs import services
-from lms.orgs.forms import CloseUnitForm, EmptyForm, MoveUnitForm, NewUnitForm, UnitForm
+from lms.forms import ActionForm, choices
+from lms.orgs.forms import CloseUnitForm, MoveUnitForm, NewUnitForm, UnitForm
 from lms.orgs.models import AREA_FLAGS, Unit
 from lms.people.models import User
 from lms.vietnamese import fold
@@ -44,7 +45,7 @@ def _top_units_in_scope() -> list[Unit]:
     return list(db.session.scalars(query))
 
 
-@bp.route("/<int:unit_id>")
+@bp.route("/<id:unit_id>")
 @login_required
 def detail(unit_id: int):
     unit = db.session.get(Unit, unit_id)
@@ -61,16 +62,16 @@ def detail(unit_id: int):
     return render_template("orgs/detail.html", unit=unit, children=children, child_counts=counts,
                            cadres=cadres, breadcrumb=breadcrumb,
                            may_manage=can(current_user, "unit.manage", unit), close_form=CloseUnitForm(),
-                           empty_form=EmptyForm())
+                           empty_form=ActionForm())
 
 
-@bp.route("/<int:parent_id>/new", methods=["GET", "POST"])
+@bp.route("/<id:parent_id>/new", methods=["GET", "POST"])
 @login_required
 def create(parent_id: int):
     parent = db.session.get(Unit, parent_id)
     require("unit.manage", parent)
     form = NewUnitForm()
-    form.level_id.choices = [(lv.id, lv.name) for lv in services.levels() if lv.rank > parent.level.rank]
+    form.level_id.choices = choices((lv.id, lv.name) for lv in services.levels() if lv.rank > parent.level.rank)
     if request.method == "GET":
         for flag in AREA_FLAGS:
             getattr(form, flag).data = getattr(parent, flag)
@@ -88,7 +89,7 @@ def create(parent_id: int):
     return render_template("orgs/form.html", form=form, parent=parent, unit=None)
 
 
-@bp.route("/<int:unit_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:unit_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(unit_id: int):
     unit = db.session.get(Unit, unit_id)
@@ -106,7 +107,7 @@ def edit(unit_id: int):
     return render_template("orgs/form.html", form=form, parent=unit.parent, unit=unit)
 
 
-@bp.route("/<int:unit_id>/move", methods=["GET", "POST"])
+@bp.route("/<id:unit_id>/move", methods=["GET", "POST"])
 @login_required
 def move(unit_id: int):
     unit = db.session.get(Unit, unit_id)
@@ -130,7 +131,7 @@ def move(unit_id: int):
     return render_template("orgs/move.html", form=form, unit=unit)
 
 
-@bp.route("/<int:unit_id>/close", methods=["POST"])
+@bp.route("/<id:unit_id>/close", methods=["POST"])
 @login_required
 def close(unit_id: int):
     unit = db.session.get(Unit, unit_id)
@@ -149,12 +150,12 @@ def close(unit_id: int):
     return redirect(url_for("orgs.detail", unit_id=unit.id))
 
 
-@bp.route("/<int:unit_id>/reopen", methods=["POST"])
+@bp.route("/<id:unit_id>/reopen", methods=["POST"])
 @login_required
 def reopen(unit_id: int):
     unit = db.session.get(Unit, unit_id)
     require("unit.manage", unit)
-    if EmptyForm().validate_on_submit():
+    if ActionForm().validate_on_submit():
         try:
             services.reopen_unit(unit)
         except services.UnitError as error:

@@ -3,8 +3,10 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from lms.forms import ChoiceField, choices
 
 
 class ImportUploadForm(FlaskForm):
@@ -13,10 +15,6 @@ class ImportUploadForm(FlaskForm):
         validators=[FileRequired(_l("Hãy chọn tệp danh sách.")),
                     FileAllowed(["xlsx", "csv"], _l("Chỉ nhận tệp .xlsx hoặc .csv."))],
     )
-
-
-class ConfirmImportForm(FlaskForm):
-    """Confirms a previewed import; carries nothing but its CSRF token."""
 
 
 class _DateOfBirthField(DateField):
@@ -34,17 +32,7 @@ def _plausible_birth_date(_form, field) -> None:
         raise ValidationError(_l("Ngày sinh phải từ năm 1900 đến hôm nay."))
 
 
-class _ChoiceField(SelectField):
-    """A drop-down list that answers in Vietnamese when the value sent is not one of its choices."""
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError as error:
-            raise ValidationError(_l("Hãy chọn một mục trong danh sách.")) from error
-
-
-GENDER_CHOICES = [("", _l("— Chưa ghi —")), ("nam", _l("Nam")), ("nu", _l("Nữ")), ("khac", _l("Khác"))]
+GENDER_CHOICES = choices([("", _l("— Chưa ghi —")), ("nam", _l("Nam")), ("nu", _l("Nữ")), ("khac", _l("Khác"))])
 
 
 class PersonForm(FlaskForm):
@@ -54,7 +42,7 @@ class PersonForm(FlaskForm):
         DataRequired(_l("Hãy nhập họ và tên.")), Length(max=120, message=_l("Họ và tên tối đa 120 ký tự."))])
     date_of_birth = _DateOfBirthField(_l("Ngày sinh"), format=["%Y-%m-%d", "%d/%m/%Y"],
                                       validators=[Optional(), _plausible_birth_date])
-    gender = _ChoiceField(_l("Giới tính"), choices=GENDER_CHOICES)
+    gender = ChoiceField(_l("Giới tính"), choices=GENDER_CHOICES)
     ethnicity = StringField(_l("Dân tộc"), render_kw={"list": "ethnicity-list"},
                             validators=[Length(max=40, message=_l("Tên dân tộc tối đa 40 ký tự."))])
     phone = StringField(_l("Số điện thoại"), validators=[Length(max=30, message=_l("Số điện thoại quá dài."))])
@@ -70,9 +58,6 @@ class PersonForm(FlaskForm):
 
 
 class GrantRoleForm(FlaskForm):
-    role = _ChoiceField(_l("Vai trò"), validators=[DataRequired(_l("Hãy chọn vai trò."))])
+    role = ChoiceField(_l("Vai trò"), validators=[DataRequired(_l("Hãy chọn vai trò."))])
     unit_code = StringField(_l("Mã đơn vị"), validators=[DataRequired(_l("Hãy nhập mã đơn vị."))])
 
-
-class PersonActionForm(FlaskForm):
-    """A one-button action on an account; carries nothing but its CSRF token."""

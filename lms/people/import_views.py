@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 
 from lms.auth.permissions import has_any_scope
 from lms.people import onboarding
-from lms.people.forms import ConfirmImportForm, ImportUploadForm
+from lms.forms import ActionForm
+from lms.people.forms import ImportUploadForm
 from lms.people.views import bp
 
 
@@ -58,7 +59,7 @@ def import_template():
     return _xlsx(onboarding.template_workbook(current_user), "mau-danh-sach-can-bo.xlsx")
 
 
-@bp.route("/import/<int:batch_id>")
+@bp.route("/import/<id:batch_id>")
 @login_required
 def import_preview(batch_id: int):
     batch = _own_batch(batch_id)
@@ -67,14 +68,14 @@ def import_preview(batch_id: int):
     only_errors = request.args.get("errors") == "1"
     rows = [row for row in batch.rows if row["errors"]] if only_errors else batch.rows
     return render_template("people/import_preview.html", batch=batch, rows=rows, only_errors=only_errors,
-                           form=ConfirmImportForm(), columns=onboarding.COLUMNS, describe=onboarding.describe)
+                           form=ActionForm(), columns=onboarding.COLUMNS, describe=onboarding.describe)
 
 
-@bp.route("/import/<int:batch_id>/confirm", methods=["POST"])
+@bp.route("/import/<id:batch_id>/confirm", methods=["POST"])
 @login_required
 def import_confirm(batch_id: int):
     batch = _own_batch(batch_id)
-    if not ConfirmImportForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     result = onboarding.commit(batch, current_user)
     if result.outcome == "created":
@@ -92,22 +93,22 @@ def import_confirm(batch_id: int):
     return redirect(url_for("people.import_preview", batch_id=batch_id))
 
 
-@bp.route("/import/<int:batch_id>/result")
+@bp.route("/import/<id:batch_id>/result")
 @login_required
 def import_result(batch_id: int):
     batch = _own_batch(batch_id)
     if batch.status != onboarding.COMMITTED:
         return redirect(url_for("people.import_preview", batch_id=batch.id))
-    return render_template("people/import_result.html", batch=batch, form=ConfirmImportForm(),
+    return render_template("people/import_result.html", batch=batch, form=ActionForm(),
                            code_days=current_app.config["LMS_ACTIVATION_TOKEN_DAYS"])
 
 
-@bp.route("/import/<int:batch_id>/codes.xlsx", methods=["POST"])
+@bp.route("/import/<id:batch_id>/codes.xlsx", methods=["POST"])
 @login_required
 def import_codes(batch_id: int):
     """Download the activation codes, once: a POST, so no link preview or prefetch can use it up."""
     batch = _own_batch(batch_id)
-    if not ConfirmImportForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     if batch.status != onboarding.COMMITTED:
         return redirect(url_for("people.import_preview", batch_id=batch_id))

@@ -59,11 +59,7 @@ def revoke_role(user: User, assignment_id: int) -> None:
     user.roles[:] = [a for a in user.roles if a.id != assignment_id]
 
 
-def unit_by_code(code: str) -> Unit | None:
-    return db.session.scalar(select(Unit).where(Unit.code == code))
-
-
-def find_unit(code: str | None) -> Unit | None:
+def unit_by_code(code: str | None) -> Unit | None:
     """The unit with this code, however its letters were cased."""
     code = (code or "").strip()
     if not code:
@@ -280,7 +276,7 @@ def _clean_unit(editor: User, code: str, person: User | None, errors: dict) -> U
     code = (code or "").strip()
     if person is not None and code.lower() == person.unit.code.lower():
         return person.unit
-    unit = find_unit(code)
+    unit = unit_by_code(code)
     if unit is None or not can(editor, "user.manage", unit):
         errors["unit_code"] = _("Không có đơn vị mã “%(code)s” trong phạm vi bạn quản lý.", code=code)
     elif not unit.is_open:
@@ -331,7 +327,7 @@ def reissue_activation(person: User, by: User) -> str:
 # --- Roles -----------------------------------------------------------------------------------
 
 def grant(person: User, role: Role, unit_code: str, by: User) -> RoleAssignment:
-    unit = find_unit(unit_code)
+    unit = unit_by_code(unit_code)
     if unit is None or not may_grant(by, role, unit):
         raise PersonError(_("Không có đơn vị mã “%(code)s” trong phạm vi bạn được trao vai trò này.",
                             code=(unit_code or "").strip()))

@@ -9,7 +9,8 @@ from lms.orgs.models import Unit
 from lms.people import services
 from lms.people.contact import display_phone
 from lms.people.ethnicities import ETHNICITIES
-from lms.people.forms import GrantRoleForm, PersonActionForm, PersonForm
+from lms.forms import ActionForm, choices
+from lms.people.forms import GrantRoleForm, PersonForm
 from lms.people.models import User
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -43,7 +44,7 @@ def _filter_unit() -> Unit | None:
     return unit
 
 
-@bp.route("/<int:user_id>")
+@bp.route("/<id:user_id>")
 @login_required
 def person(user_id: int):
     person = _get(User, user_id)
@@ -51,7 +52,7 @@ def person(user_id: int):
     code = _pop_issued_code(person)
     response = make_response(render_template(
         "people/person.html", person=person, issued_code=code, locked_until=services.locked_until(person),
-        may_manage=services.may_manage(current_user, person), action_form=PersonActionForm(),
+        may_manage=services.may_manage(current_user, person), action_form=ActionForm(),
         may_view_unit=can(current_user, "unit.view", person.unit)))
     if code:
         response.headers["Cache-Control"] = "no-store"
@@ -83,7 +84,7 @@ def _default_unit_code() -> str:
     return unit.code if unit and can(current_user, "user.manage", unit) else ""
 
 
-@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:user_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(user_id: int):
     person = _managed_person(user_id)
@@ -100,7 +101,7 @@ def edit(user_id: int):
     return render_template("people/person_form.html", form=form, person=person, ethnicities=ETHNICITIES)
 
 
-@bp.route("/<int:user_id>/deactivate", methods=["POST"])
+@bp.route("/<id:user_id>/deactivate", methods=["POST"])
 @login_required
 def deactivate(user_id: int):
     person = _managed_person(user_id)
@@ -109,7 +110,7 @@ def deactivate(user_id: int):
     return redirect(url_for("people.person", user_id=person.id))
 
 
-@bp.route("/<int:user_id>/reactivate", methods=["POST"])
+@bp.route("/<id:user_id>/reactivate", methods=["POST"])
 @login_required
 def reactivate(user_id: int):
     person = _managed_person(user_id)
@@ -118,7 +119,7 @@ def reactivate(user_id: int):
     return redirect(url_for("people.person", user_id=person.id))
 
 
-@bp.route("/<int:user_id>/reissue", methods=["POST"])
+@bp.route("/<id:user_id>/reissue", methods=["POST"])
 @login_required
 def reissue(user_id: int):
     person = _managed_person(user_id)
@@ -127,12 +128,12 @@ def reissue(user_id: int):
     return redirect(url_for("people.person", user_id=person.id))
 
 
-@bp.route("/<int:user_id>/roles", methods=["GET", "POST"])
+@bp.route("/<id:user_id>/roles", methods=["GET", "POST"])
 @login_required
 def roles(user_id: int):
     person = _managed_person(user_id)
     form = GrantRoleForm()
-    form.role.choices = [(role.value, _(ROLE_LABELS[role])) for role in services.grantable_roles(current_user)]
+    form.role.choices = choices((role.value, _(ROLE_LABELS[role])) for role in services.grantable_roles(current_user))
     if request.method == "GET":
         form.unit_code.data = person.unit.code
     if form.validate_on_submit():
@@ -146,10 +147,10 @@ def roles(user_id: int):
             return redirect(url_for("people.roles", user_id=person.id))
     revocable = {a.id for a in person.roles if services.may_grant(current_user, a.role, a.unit)}
     return render_template("people/roles.html", person=person, form=form, revocable=revocable,
-                           action_form=PersonActionForm())
+                           action_form=ActionForm())
 
 
-@bp.route("/<int:user_id>/roles/<int:assignment_id>/revoke", methods=["POST"])
+@bp.route("/<id:user_id>/roles/<id:assignment_id>/revoke", methods=["POST"])
 @login_required
 def revoke_role(user_id: int, assignment_id: int):
     person = _managed_person(user_id)
@@ -173,7 +174,7 @@ def _managed_person(user_id: int) -> User:
 
 def _act(action, success_message: str) -> None:
     """Run a one-button action sent by POST; commit and say so, or tell why it was refused."""
-    if not PersonActionForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
     try:
         action()
