@@ -1,0 +1,72 @@
+"""Every main page passes the axe-core accessibility rules (WCAG 2.1 A/AA) on a phone-sized screen.
+
+axe-core comes from the npm registry; `.ci/run` installs it and points LMS_AXE_JS at axe.min.js."""
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+AXE_JS = Path(os.environ.get("LMS_AXE_JS", Path.home() / ".cache/lms-axe/node_modules/axe-core/axe.min.js"))
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """The page's Content-Security-Policy would refuse the injected axe script."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"axe-core not found at {AXE_JS}; .ci/run must install it")
+        pytest.skip(f"axe-core not found at {AXE_JS}: npm install --prefix ~/.cache/lms-axe axe-core")
+    return AXE_JS.read_text()
+
+
+def _violations(page: Page, axe_source: str) -> list[str]:
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    return [f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]]
+
+
+def _sign_in(page: Page, identifier: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail hoặc số điện thoại").fill(identifier)
+    page.get_by_label("Mật khẩu hoặc mã kích hoạt").fill("demo1234")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
+
+
+def test_public_pages_are_accessible(demo_data, page: Page, axe_source):
+    problems = []
+    for path in ("/login", "/password/forgot", "/khong-co-trang-nay"):
+        page.goto(path)
+        problems += _violations(page, axe_source)
+    assert problems == []
+
+
+def test_admin_pages_are_accessible(demo_data, page: Page, axe_source):
+    _sign_in(page, "admin.tinhA@example.org")
+    problems = _violations(page, axe_source)
+    page.get_by_role("link", name="Đơn vị").first.click()
+    problems += _violations(page, axe_source)
+    page.get_by_role("link", name="Tỉnh đoàn Lào Cai").click()
+    problems += _violations(page, axe_source)
+    page.get_by_role("link", name="Thêm đơn vị trực thuộc").click()
+    problems += _violations(page, axe_source)
+    for path in ("/people/", "/people/new", "/people/import", "/account", "/account/password"):
+        page.goto(path)
+        problems += _violations(page, axe_source)
+    page.goto("/people/")
+    page.locator("table a").first.click()
+    problems += _violations(page, axe_source)
+    assert problems == []
+
+
+def test_cadre_home_is_accessible(demo_data, page: Page, axe_source):
+    _sign_in(page, "hocvien@example.org")
+    assert _violations(page, axe_source) == []
