@@ -3,6 +3,12 @@ from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalog without translating it here: it is kept as written and
+    translated with `_()` where it is shown (labels held in module-level tables, for instance)."""
+    return message
+
+
 def select_locale() -> str:
     supported = current_app.config["LMS_LOCALES"]
     # Outside a request (command line, loaders) there is no session: use the default.

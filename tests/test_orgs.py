@@ -395,3 +395,23 @@ def test_load_units_command_reports_the_bad_line(app, app_ctx, tmp_path):
     result = app.test_cli_runner().invoke(args=["lms", "load-units", str(tmp_path)])
     assert result.exit_code != 0
     assert "units.csv:4" in result.output
+
+
+def test_an_admin_cannot_move_or_close_the_unit_their_role_stands_on(client, tree, admin_a):
+    login(client, admin_a)
+    province = tree.province_a.id
+    page = client.get(f"/units/{province}").get_data(as_text=True)
+    assert "Chuyển đơn vị" not in page and "Giải thể hoặc sáp nhập" not in page
+    assert "Sửa tên, mã" in page
+
+    assert client.get(f"/units/{province}/move").status_code == 403
+    assert client.post(f"/units/{province}/move", data={"new_parent_code": "DOAN-LCI-BATXAT"}).status_code == 403
+    assert client.post(f"/units/{province}/close", data={"reason": "Sáp nhập"}).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Unit, province).is_open
+
+
+def test_an_admin_may_move_and_close_units_below_their_own(client, tree, admin_a):
+    login(client, admin_a)
+    page = client.get(f"/units/{tree.branch_a.id}").get_data(as_text=True)
+    assert "Chuyển đơn vị" in page and "Giải thể hoặc sáp nhập" in page

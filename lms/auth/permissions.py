@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import false, or_
 from sqlalchemy.sql import ColumnElement
 
+from lms.i18n import N_
 from lms.orgs.models import Unit
 
 
@@ -21,12 +22,13 @@ class Role(StrEnum):
     CENTRAL_ADMIN = "central_admin"
 
 
+# Shown through _() where rendered; N_ only puts them in the catalog.
 ROLE_LABELS = {
-    Role.LEARNER: "Học viên",
-    Role.TRAINER: "Tập huấn viên",
-    Role.UNIT_ADMIN: "Quản trị đơn vị",
-    Role.REVIEWER: "Người thẩm định",
-    Role.CENTRAL_ADMIN: "Quản trị Trung ương",
+    Role.LEARNER: N_("Học viên"),
+    Role.TRAINER: N_("Tập huấn viên"),
+    Role.UNIT_ADMIN: N_("Quản trị đơn vị"),
+    Role.REVIEWER: N_("Người thẩm định"),
+    Role.CENTRAL_ADMIN: N_("Quản trị Trung ương"),
 }
 
 _ADMINS = {Role.UNIT_ADMIN, Role.CENTRAL_ADMIN}

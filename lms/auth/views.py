@@ -7,13 +7,14 @@ from lms.auth import services
 from lms.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from lms.db import db
 from lms.extensions import login_manager
+from lms.i18n import N_
 from lms.mail import send_mail
 from lms.people.models import User
 
 bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
 login_manager.login_message_category = "info"
 login_manager.localize_callback = _
 

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -13,6 +13,18 @@ from lms.people.models import User
 from lms.vietnamese import fold
 
 bp = Blueprint("orgs", __name__, url_prefix="/units")
+
+
+def may_restructure(user, unit: Unit) -> bool:
+    """Moving or closing a unit is decided one level up: an admin cannot move or close the unit
+    their own role stands on, which would carry their reach with it or end it."""
+    return unit.parent is not None and can(user, "unit.manage", unit.parent)
+
+
+def _require_restructure(unit: Unit | None) -> None:
+    require("unit.view", unit)
+    if not may_restructure(current_user, unit):
+        abort(403)
 
 
 def _flags(form) -> dict[str, bool]:
@@ -61,7 +73,8 @@ def detail(unit_id: int):
     breadcrumb = [u for u in services.ancestors(unit) if can(current_user, "unit.view", u)]
     return render_template("orgs/detail.html", unit=unit, children=children, child_counts=counts,
                            cadres=cadres, breadcrumb=breadcrumb,
-                           may_manage=can(current_user, "unit.manage", unit), close_form=CloseUnitForm(),
+                           may_manage=can(current_user, "unit.manage", unit),
+                           may_restructure=may_restructure(current_user, unit), close_form=CloseUnitForm(),
                            empty_form=ActionForm())
 
 
@@ -111,7 +124,7 @@ def edit(unit_id: int):
 @login_required
 def move(unit_id: int):
     unit = db.session.get(Unit, unit_id)
-    require("unit.manage", unit)
+    _require_restructure(unit)
     form = MoveUnitForm()
     if form.validate_on_submit():
         new_parent = db.session.scalar(select(Unit).where(Unit.code == form.new_parent_code.data.strip()))
@@ -135,7 +148,7 @@ def move(unit_id: int):
 @login_required
 def close(unit_id: int):
     unit = db.session.get(Unit, unit_id)
-    require("unit.manage", unit)
+    _require_restructure(unit)
     form = CloseUnitForm()
     if not form.validate_on_submit():
         flash(_("Hãy ghi lý do giải thể đơn vị."), "error")
@@ -154,7 +167,7 @@ def close(unit_id: int):
 @login_required
 def reopen(unit_id: int):
     unit = db.session.get(Unit, unit_id)
-    require("unit.manage", unit)
+    _require_restructure(unit)
     if ActionForm().validate_on_submit():
         try:
             services.reopen_unit(unit)
