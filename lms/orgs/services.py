@@ -2,12 +2,13 @@
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from lms.actions import RuleError
 from lms.db import db, utcnow
 from lms.orgs.models import AREA_FLAGS, Organisation, Unit, UnitLevel
 
 
-class UnitError(ValueError):
-    """A change to the tree that the rules refuse; the message is for the user."""
+class UnitError(RuleError):
+    """A change to the tree that the rules refuse."""
 
 
 def subtree(unit: Unit, include_closed: bool = True):

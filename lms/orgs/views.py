@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from lms.actions import carry_out
 from lms.auth.permissions import can, in_scope, require
 from lms.db import db
 from lms.orgs import services
@@ -153,13 +154,8 @@ def close(unit_id: int):
     if not form.validate_on_submit():
         flash(_("Hãy ghi lý do giải thể đơn vị."), "error")
     else:
-        try:
-            services.close_unit(unit, form.reason.data)
-        except services.UnitError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã giải thể “%(name)s”. Lịch sử của đơn vị vẫn được lưu.", name=unit.name), "success")
+        carry_out(lambda: services.close_unit(unit, form.reason.data),
+                  _("Đã giải thể “%(name)s”. Lịch sử của đơn vị vẫn được lưu.", name=unit.name))
     return redirect(url_for("orgs.detail", unit_id=unit.id))
 
 
@@ -169,11 +165,5 @@ def reopen(unit_id: int):
     unit = db.session.get(Unit, unit_id)
     _require_restructure(unit)
     if ActionForm().validate_on_submit():
-        try:
-            services.reopen_unit(unit)
-        except services.UnitError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Đã khôi phục hoạt động của “%(name)s”.", name=unit.name), "success")
+        carry_out(lambda: services.reopen_unit(unit), _("Đã khôi phục hoạt động của “%(name)s”.", name=unit.name))
     return redirect(url_for("orgs.detail", unit_id=unit.id))

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.orm import contains_eager, lazyload
 
+from lms.actions import RuleError
 from lms.auth.permissions import Role, can, has_any_scope, in_scope
 from lms.auth.services import ACTIVATION, issue_token
 from lms.db import db, utcnow
@@ -23,8 +24,8 @@ MAX_PAGE = 100_000
 ADMIN_ROLES = frozenset({Role.UNIT_ADMIN, Role.CENTRAL_ADMIN})
 
 
-class PersonError(ValueError):
-    """An account change the rules refuse; the message is for the user."""
+class PersonError(RuleError):
+    """An account change the rules refuse."""
 
 
 class ProfileError(ValueError):

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.actions import carry_out
 from lms.auth.permissions import ROLE_LABELS, Role, can, has_any_scope, require
 from lms.db import db
 from lms.orgs.models import Unit
@@ -176,14 +177,7 @@ def _act(action, success_message: str) -> None:
     """Run a one-button action sent by POST; commit and say so, or tell why it was refused."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        action()
-    except services.PersonError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return
-    db.session.commit()
-    flash(success_message, "success")
+    carry_out(action, success_message)
 
 
 def _checked_profile(form: PersonForm, person: User | None) -> dict | None:
