@@ -1,5 +1,6 @@
 """Language choice: Vietnamese by default, English on request, remembered per person."""
 from flask import current_app, has_request_context, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 
@@ -26,3 +27,8 @@ def remember_locale(locale: str) -> bool:
     session["locale"] = locale
     return True
 
+
+
+def level_name(level) -> str:
+    """A unit level's name in the page's language (levels are data, named in both languages)."""
+    return level.name_en if str(get_locale() or "vi") == "en" and level.name_en else level.name

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from lms.auth.permissions import ROLE_LABELS, has_any_scope
 from lms.db import db
-from lms.i18n import remember_locale
+from lms.i18n import level_name, remember_locale
 from lms.people.contact import display_phone
 
 bp = Blueprint("web", __name__)
@@ -32,6 +32,9 @@ def navigation(user) -> list[NavItem]:
         items.append(NavItem("people.import_upload", _("Nhập danh sách")))
     items.append(NavItem("auth.account", _("Tài khoản")))
     return items
+
+
+bp.add_app_template_filter(level_name, "level_name")
 
 
 @bp.app_context_processor

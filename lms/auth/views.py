@@ -1,5 +1,6 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash
 
@@ -61,8 +62,10 @@ def login():
 
 def _sign_in_message(result: services.SignInResult) -> str:
     if result.error == "locked":
-        return _("Tài khoản tạm khóa vì đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)d phút "
-                 "hoặc đặt lại mật khẩu.", minutes=result.locked_minutes)
+        return ngettext("Tài khoản tạm khóa vì đăng nhập sai nhiều lần. Vui lòng thử lại sau %(num)d phút "
+                        "hoặc đặt lại mật khẩu.",
+                        "Tài khoản tạm khóa vì đăng nhập sai nhiều lần. Vui lòng thử lại sau %(num)d phút "
+                        "hoặc đặt lại mật khẩu.", result.locked_minutes)
     if result.error == "inactive":
         return _("Tài khoản này đã ngừng hoạt động. Hãy liên hệ quản trị đơn vị của bạn.")
     return _("E-mail/số điện thoại hoặc mật khẩu không đúng.")

@@ -35,4 +35,5 @@ class MoveUnitForm(FlaskForm):
 
 class CloseUnitForm(FlaskForm):
     reason = StringField(_l("Lý do giải thể / sáp nhập"),
-                         validators=[DataRequired(_l("Hãy ghi lý do.")), Length(max=300)])
+                         validators=[DataRequired(_l("Hãy ghi lý do.")),
+                                     Length(max=300, message=_l("Lý do tối đa 300 ký tự."))])

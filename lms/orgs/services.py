@@ -4,6 +4,7 @@ from sqlalchemy import func, select, update
 
 from lms.actions import RuleError
 from lms.db import db, utcnow
+from lms.i18n import level_name
 from lms.orgs.models import AREA_FLAGS, Organisation, Unit, UnitLevel
 
 
@@ -51,7 +52,7 @@ def levels() -> list[UnitLevel]:
 def _check_level(level: UnitLevel, parent: Unit | None) -> None:
     if parent is not None and level.rank <= parent.level.rank:
         raise UnitError(_("Cấp “%(level)s” không thể nằm dưới cấp “%(parent)s”.",
-                          level=level.name, parent=parent.level.name))
+                          level=level_name(level), parent=level_name(parent.level)))
 
 
 def _check_code_free(code: str, unit_id: int | None = None) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from lms.actions import carry_out
 from lms.auth.permissions import can, in_scope, require
 from lms.db import db
+from lms.i18n import level_name
 from lms.orgs import services
 from lms.forms import ActionForm, choices
 from lms.orgs.forms import CloseUnitForm, MoveUnitForm, NewUnitForm, UnitForm
@@ -85,7 +86,7 @@ def create(parent_id: int):
     parent = db.session.get(Unit, parent_id)
     require("unit.manage", parent)
     form = NewUnitForm()
-    form.level_id.choices = choices((lv.id, lv.name) for lv in services.levels() if lv.rank > parent.level.rank)
+    form.level_id.choices = choices((lv.id, level_name(lv)) for lv in services.levels() if lv.rank > parent.level.rank)
     if request.method == "GET":
         for flag in AREA_FLAGS:
             getattr(form, flag).data = getattr(parent, flag)
