@@ -25,6 +25,7 @@ translations:
 setup: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask lms load-units content/units
+	$(BIN)/flask lms content import content
 	$(BIN)/flask lms demo
 
 demo: setup

@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_shell(app: Flask) -> None:
+    from lms.courses import models as course_models  # noqa: F401  (every model known to migrations)
     from lms.orgs.models import Organisation, Unit, UnitLevel
     from lms.people.models import RoleAssignment, User
 

@@ -28,6 +28,24 @@ def load_units(directory: Path):
     click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
 
 
+content_cli = AppGroup("content", help="Curriculum files under content/.")
+lms_cli.add_command(content_cli)
+
+
+@content_cli.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path), default=CONTENT_DIR)
+def import_content(directory: Path):
+    """Import (or update) every course under DIRECTORY/courses. Safe to run again."""
+    from lms.courses.content import ContentError, import_directory
+
+    try:
+        report = import_directory(directory)
+    except ContentError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"courses created: {len(report.created)}, updated: {len(report.updated)}, "
+               f"unchanged: {len(report.unchanged)}")
+
+
 @lms_cli.command("demo")
 @click.option("--cadres", default=300, show_default=True, help="Synthetic cadres to add.")
 def demo(cadres: int):

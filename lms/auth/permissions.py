@@ -41,6 +41,11 @@ ACTIONS: dict[str, set[Role]] = {
     "user.import": _ADMINS,
     "role.grant": _ADMINS,
     "role.grant_central": {Role.CENTRAL_ADMIN},
+    # Courses: authoring is the central office's; assigning and following progress, each unit's own.
+    "course.author": {Role.CENTRAL_ADMIN},
+    "course.assign": _ADMINS,
+    "progress.view": _ADMINS | {Role.TRAINER, Role.REVIEWER},
+    "certificate.revoke": _ADMINS,
 }
 
 
