@@ -64,6 +64,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms import errors, web
     from lms.auth.views import bp as auth_bp
     from lms.cli import lms_cli
+    from lms.courses.certificate_views import verify_bp
+    from lms.courses.views import bp as courses_bp
     from lms.orgs.views import bp as orgs_bp
     from lms.people.views import bp as people_bp
 
@@ -71,6 +73,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(orgs_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(courses_bp)
+    app.register_blueprint(verify_bp)
     errors.register(app)
     app.cli.add_command(lms_cli)
 

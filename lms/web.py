@@ -23,7 +23,11 @@ class NavItem:
 
 def navigation(user) -> list[NavItem]:
     """Menu entries the user's roles open, in the order a person needs them."""
-    items = [NavItem("web.home", _("Trang chủ"))]
+    items = [NavItem("web.home", _("Trang chủ")), NavItem("courses.catalogue", _("Khóa học"))]
+    if has_any_scope(user, "course.assign"):
+        items.append(NavItem("courses.assignments", _("Giao khóa học")))
+    if has_any_scope(user, "course.author"):
+        items.append(NavItem("courses.manage_list", _("Soạn khóa học")))
     if has_any_scope(user, "unit.view"):
         items.append(NavItem("orgs.tree", _("Đơn vị")))
     if has_any_scope(user, "user.view"):

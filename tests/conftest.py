@@ -166,3 +166,43 @@ def central_admin(tree, make_user):
 @pytest.fixture()
 def cadre_a(tree, make_user):
     return make_user(tree.grassroots_a, "Nguyễn Thị Hoa", email="hoa@example.org", position="Phó Bí thư Đoàn xã")
+
+
+def write_course(root: Path, slug: str = "khoa-thu", modules: int = 2, lessons: int = 2,
+                 title: str = "Điều phối tình nguyện cơ bản", **course_meta) -> Path:
+    """A small course in the curriculum file format: `modules` modules of `lessons` lessons, each
+    module with a five-question quiz (pass mark 60, 2 attempts). Correct answers: option "Đúng"."""
+    import yaml
+
+    folder = root / "courses" / slug
+    folder.mkdir(parents=True)
+    meta = {"title": title, "summary": "Khóa học thử cho kiểm thử.", "organisations": [], "levels": [],
+            "areas": [], "certificate": True, **course_meta}
+    (folder / "course.md").write_text(f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\nMô tả khóa học.\n",
+                                      encoding="utf-8")
+    for m in range(1, modules + 1):
+        module = folder / f"{m:02d}-mo-dun-{m}"
+        module.mkdir()
+        (module / "module.md").write_text(f"---\ntitle: Mô-đun {m}\nsummary: Tóm tắt {m}\n---\nGiới thiệu.\n",
+                                          encoding="utf-8")
+        for n in range(1, lessons + 1):
+            (module / f"{n:02d}-bai-{n}.md").write_text(
+                f"---\ntitle: Bài {m}.{n}\nminutes: 5\ncompetencies: [PLAN]\n---\n## Ý chính\n\nNội dung bài {m}.{n}.\n",
+                encoding="utf-8")
+        questions = [{"id": f"m{m}-q{q}", "type": "single", "competencies": ["PLAN"], "text": f"Câu hỏi {m}.{q}?",
+                      "options": [{"text": "Đúng", "correct": True}, {"text": "Sai"}, {"text": "Không rõ"}],
+                      "explanation": f"Giải thích {m}.{q}."} for q in range(1, 6)]
+        quiz = {"title": f"Kiểm tra mô-đun {m}", "pass_mark": 60, "max_attempts": 2, "questions": questions}
+        (module / "quiz.yaml").write_text(yaml.safe_dump(quiz, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture()
+def course(app_ctx, tmp_path):
+    """The small course of `write_course`, imported and published."""
+    from lms.courses.content import import_directory
+    from lms.courses.models import Course
+
+    write_course(tmp_path)
+    import_directory(tmp_path)
+    return db.session.query(Course).filter_by(slug="khoa-thu").one()

@@ -1,0 +1,7 @@
+"""Routes registered on the courses blueprint."""
+from lms.courses.views import bp  # noqa: F401
+
+
+@bp.route("/manage")
+def manage_list():
+    return ""
