@@ -1,13 +1,16 @@
 """Demo dataset: the units of two provinces, five accounts to click through, and a few hundred
-synthetic cadres with realistic Vietnamese names. Loading it twice changes nothing."""
+synthetic cadres with realistic Vietnamese names; the demo learner is part-way through the core course
+and has a short course to finish by a due date. Loading it twice changes nothing."""
 import random
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
 from lms.auth.permissions import Role
 from lms.auth.services import hash_password
+from lms.courses import services
+from lms.courses.models import PUBLISHED, Assignment, Course, Lesson
 from lms.db import db
 from lms.orgs.loader import load_directory
 from lms.orgs.models import Unit
@@ -64,6 +67,8 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
     load_directory(content_dir / "units")
     load_directory(content_dir / "demo")
     if db.session.scalar(select(User.id).where(User.email == DEMO_ACCOUNTS[0][0])):
+        load_demo_learning()
+        db.session.commit()
         return {"accounts": 0, "cadres": 0}
     password_hash = hash_password(DEMO_PASSWORD)
     for email, full_name, unit_code, position, roles in DEMO_ACCOUNTS:
@@ -73,8 +78,40 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
                        roles=tuple((role, unit_by_code(code)) for role, code in roles))
     db.session.flush()
     cadres = _add_synthetic_cadres(synthetic_cadres, password_hash)
+    load_demo_learning()
     db.session.commit()
     return {"accounts": len(DEMO_ACCOUNTS), "cadres": cadres}
+
+
+DEMO_LEARNER, DEMO_ASSIGNER = "hocvien@example.org", "admin.tinha@example.org"
+CORE_COURSE, SHORT_COURSE = "quan-ly-dieu-phoi-tinh-nguyen", "dieu-phoi-vien-co-so"
+SHORT_COURSE_DUE_DAYS = 30
+
+
+def load_demo_learning() -> None:
+    """The demo learner's courses, for the courses the curriculum import has put in the database: the
+    core course with its first two lessons done, and the short course required of the learner's unit
+    within 30 days. What is already there is left as it is. The caller commits."""
+    learner = db.session.scalar(select(User).where(User.email == DEMO_LEARNER))
+    if learner is None:
+        return
+    core = db.session.scalar(select(Course).where(Course.slug == CORE_COURSE, Course.status == PUBLISHED))
+    if core is not None and services.enrolment_of(learner, core.id) is None:
+        enrolment, _new = services.enrol(learner, core)
+        for ref in services.lesson_sequence(core.id)[:2]:
+            services.complete_lesson(enrolment, db.session.get(Lesson, ref.id))
+    short = db.session.scalar(select(Course).where(Course.slug == SHORT_COURSE, Course.status == PUBLISHED))
+    assigner = db.session.scalar(select(User).where(User.email == DEMO_ASSIGNER))
+    if short is not None and assigner is not None:
+        assigned = db.session.scalar(select(Assignment.id).where(Assignment.course_id == short.id,
+                                                                 Assignment.unit_id == learner.unit_id))
+        if assigned is None:
+            db.session.add(Assignment(course_id=short.id, unit_id=learner.unit_id, assigned_by_id=assigner.id,
+                                      due_on=services.local_today() + timedelta(days=SHORT_COURSE_DUE_DAYS),
+                                      note="Khóa học bắt buộc cho cán bộ Đoàn cơ sở trong quý này."))
+            db.session.flush()
+        if services.enrolment_of(learner, short.id) is None:
+            services.enrol(learner, short)
 
 
 def _add_synthetic_cadres(count: int, password_hash: str) -> int:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from lms.auth.permissions import ROLE_LABELS, has_any_scope
+from lms.courses.services import learner_home
 from lms.db import db
 from lms.i18n import level_name, remember_locale
 from lms.people.contact import display_phone
@@ -52,7 +53,7 @@ def layout_context():
 @bp.route("/")
 @login_required
 def home():
-    return render_template("home.html")
+    return render_template("home.html", learning=learner_home(current_user))
 
 
 @bp.route("/lang/<locale>", methods=["POST"])
