@@ -18,6 +18,7 @@ from lms.people.contact import normalise_phone
 from lms.people.models import RoleAssignment, User, name_fields
 from lms.people.services import create_account, unit_by_code
 from lms.vietnamese import fold
+from lms.i18n import local_today
 
 DEMO_PASSWORD = "demo1234"
 PROVINCE_A, PROVINCE_B = "DOAN-LCI", "DOAN-AGG"
@@ -107,7 +108,7 @@ def load_demo_learning() -> None:
                                                                  Assignment.unit_id == learner.unit_id))
         if assigned is None:
             db.session.add(Assignment(course_id=short.id, unit_id=learner.unit_id, assigned_by_id=assigner.id,
-                                      due_on=services.local_today() + timedelta(days=SHORT_COURSE_DUE_DAYS),
+                                      due_on=local_today() + timedelta(days=SHORT_COURSE_DUE_DAYS),
                                       note="Khóa học bắt buộc cho cán bộ Đoàn cơ sở trong quý này."))
             db.session.flush()
         if services.enrolment_of(learner, short.id) is None:

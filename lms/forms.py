@@ -1,23 +1,42 @@
 """Form pieces every domain shares."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import RadioField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class ActionForm(FlaskForm):
     """A one-button action (confirm, close, deactivate …): nothing but its CSRF token."""
 
 
-class ChoiceField(SelectField):
-    """A drop-down list that answers in Vietnamese when the value sent is not one of its choices."""
+class _VietnameseChoiceMessage:
+    """A choice field that answers in Vietnamese when a value sent is not one of its choices."""
+
+    invalid_choice = _l("Hãy chọn một mục trong danh sách.")
 
     def pre_validate(self, form):
         try:
             super().pre_validate(form)
         except ValidationError as error:
-            raise ValidationError(_l("Hãy chọn một mục trong danh sách.")) from error
+            raise ValidationError(self.invalid_choice) from error
+
+
+class ChoiceField(_VietnameseChoiceMessage, SelectField):
+    """A drop-down list."""
+
+
+class RadioChoiceField(_VietnameseChoiceMessage, RadioField):
+    """A group of radio buttons."""
+
+
+class MultiCheckboxField(_VietnameseChoiceMessage, SelectMultipleField):
+    """A group of check boxes."""
+
+    invalid_choice = _l("Hãy chọn các mục trong danh sách.")
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -1,4 +1,7 @@
-"""Language choice: Vietnamese by default, English on request, remembered per person."""
+"""Language and time zone: Vietnamese by default, English on request, remembered per person."""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from flask import current_app, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -32,3 +35,8 @@ def remember_locale(locale: str) -> bool:
 def level_name(level) -> str:
     """A unit level's name in the page's language (levels are data, named in both languages)."""
     return level.name_en if str(get_locale() or "vi") == "en" and level.name_en else level.name
+
+
+def local_today() -> date:
+    """Today where the users are (the application's time zone), not on the server's clock."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from lms.auth.permissions import Role
-from lms.courses.assignments import today
+from lms.i18n import local_today as today
 from lms.courses.models import (DRAFT, Assignment, Course, Enrolment, LearningRecord, Lesson, LessonProgress,
                                 Module)
 from lms.db import db, utcnow

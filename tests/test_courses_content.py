@@ -1,5 +1,4 @@
 """Importing the curriculum files: idempotent, versioned without losing progress, all-or-nothing."""
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -86,3 +85,10 @@ def test_the_shipped_curriculum_imports(app_ctx):
     assert "Quản lý, điều phối hoạt động tình nguyện" in titles
     assert "Kỹ năng tập huấn viên" in titles
     assert len(report.created) >= 3
+
+
+def test_a_course_folder_may_not_take_a_reserved_address(app_ctx, tmp_path):
+    write_course(tmp_path, slug="certificates")
+    with pytest.raises(ContentError) as error:
+        import_directory(tmp_path)
+    assert "reserved" in str(error.value)

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from lms.i18n import local_today
 from lms.courses import services
 from lms.courses.content import import_directory
 from lms.courses.models import (ARCHIVED, DRAFT, Assignment, Certificate, Course, Enrolment, Lesson,
@@ -152,7 +153,7 @@ def test_enrol_creates_one_enrolment_and_records_registered(client, cadre_a, cou
 
 
 def test_enrolling_in_an_assigned_course_keeps_its_due_date(client, cadre_a, admin_a, tree, course):
-    due = services.local_today() + timedelta(days=20)
+    due = local_today() + timedelta(days=20)
     db.session.add(Assignment(course_id=course.id, unit_id=tree.province_a.id, due_on=due, assigned_by_id=admin_a.id))
     db.session.commit()
     login(client, cadre_a)
@@ -400,7 +401,7 @@ def test_learner_home_lists_required_by_due_date_then_in_progress_then_completed
     write_course(tmp_path, slug="cho-sinh-vien", title="Khóa cho sinh viên", organisations=["HSV"])
     import_directory(tmp_path)
     courses = {c.slug: c for c in db.session.scalars(select(Course))}
-    today = services.local_today()
+    today = local_today()
     overdue_on, later_on = today - timedelta(days=3), today + timedelta(days=12)
     db.session.add_all([
         Enrolment(user_id=cadre_a.id, course_id=courses["bat-buoc-muon"].id, due_on=later_on),

@@ -14,6 +14,7 @@ from lms.courses.models import Assignment
 from lms.courses.views import bp
 from lms.db import db
 from lms.forms import choices
+from lms.i18n import local_today
 
 
 def assigner_required(view):
@@ -30,7 +31,7 @@ def assigner_required(view):
 @assigner_required
 def assignments():
     page = service.assignment_page(current_user, request.args.get("page", 1, type=int))
-    return render_template("courses/assign_list.html", page=page, today=service.today())
+    return render_template("courses/assign_list.html", page=page, today=local_today())
 
 
 @bp.route("/assignments/<id:assignment_id>")
@@ -42,7 +43,7 @@ def assignment_detail(assignment_id: int):
     counts = service.assignment_counts(current_user, [assignment.id]).get(assignment.id, service.Counts())
     page = service.cadre_page(current_user, assignment, request.args.get("page", 1, type=int))
     return render_template("courses/assign_detail.html", assignment=assignment, counts=counts, page=page,
-                           today=service.today())
+                           today=local_today())
 
 
 @bp.route("/assignments/new", methods=["GET", "POST"])

@@ -9,9 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from math import ceil
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Date, DateTime, Integer, and_, case, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased
@@ -24,17 +22,13 @@ from lms.orgs.models import Unit
 from lms.people.contact import normalise_email, normalise_phone
 from lms.people.models import User
 from lms.people.services import unit_by_code
+from lms.i18n import local_today
 
 ACTION = "course.assign"
 MAX_LINES = 5000
 PAGE_SIZE = 50
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE = "not_started", "in_progress", "completed", "overdue"
-
-
-def today() -> date:
-    """Today where the users are (the application's time zone), not on the server's clock."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 class AssignmentRefused(ValueError):
@@ -125,10 +119,10 @@ def _check_course(course_id: int | None, errors: dict) -> Course | None:
 def _check_due_date(due_on: date | None, errors: dict) -> None:
     if due_on is None:
         errors.setdefault("due_on", []).append(_("Hãy chọn hạn hoàn thành."))
-    elif due_on < today():
+    elif due_on < local_today():
         errors.setdefault("due_on", []).append(
             _("Hạn hoàn thành không được ở trong quá khứ (hôm nay là %(today)s).",
-              today=today().strftime("%d/%m/%Y")))
+              today=local_today().strftime("%d/%m/%Y")))
 
 
 def _check_unit(assigner: User, code: str, errors: dict) -> Unit | None:
@@ -312,7 +306,7 @@ def assignment_counts(viewer: User, assignment_ids: list[int]) -> dict[int, Coun
     """Assigned, completed and overdue cadres per assignment, counted in SQL over the viewer's scope."""
     if not assignment_ids:
         return {}
-    overdue = case((and_(Enrolment.completed_at.is_(None), Enrolment.due_on < today()), 1), else_=0)
+    overdue = case((and_(Enrolment.completed_at.is_(None), Enrolment.due_on < local_today()), 1), else_=0)
     rows = db.session.execute(
         select(Enrolment.assignment_id, func.count(Enrolment.id), func.count(Enrolment.completed_at),
                func.coalesce(func.sum(overdue), 0))
@@ -349,7 +343,7 @@ def cadre_page(viewer: User, assignment: Assignment, number: int = 1) -> Page:
         select(func.count(Lesson.id)).join(Module, Lesson.module_id == Module.id)
         .where(Module.course_id == assignment.course_id, _counted_lesson()))
     done = _lessons_done([row[0] for row in rows], assignment.course_id)
-    current = today()
+    current = local_today()
     items = []
     for enrolment_id, user_id, name, unit_name, due_on, completed_at, last_activity, _total in rows:
         count = done.get(enrolment_id, 0)

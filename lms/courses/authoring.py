@@ -11,7 +11,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from lms.actions import RuleError
-from lms.courses.content import AREAS, COMPETENCY_CODES, SLUG
+from lms.courses.content import AREAS, COMPETENCY_CODES, RESERVED_SLUGS, SLUG
 from lms.courses.models import ACTIVE, ARCHIVED, COURSE_STATUSES, DRAFT, PUBLISHED, Course, Lesson, Module
 from lms.db import db
 from lms.orgs.models import Organisation, UnitLevel
@@ -143,11 +143,12 @@ def _course_slug(values: CourseValues, course: Course | None) -> str:
         if not SLUG.match(slug):
             raise AuthoringError(_("Địa chỉ rút gọn chỉ gồm chữ thường không dấu và chữ số, các từ nối bằng "
                                    "một dấu gạch ngang, ví dụ dieu-phoi-co-ban."), "slug")
-        if _slug_taken(slug, course.id if course else None):
+        if slug in RESERVED_SLUGS or _slug_taken(slug, course.id if course else None):
             raise AuthoringError(_("Địa chỉ rút gọn “%(slug)s” đã được một khóa học khác dùng.", slug=slug), "slug")
         return slug
     base = slugify(values.title) or "khoa-hoc"
     taken = set(db.session.scalars(select(Course.slug).where(Course.slug.startswith(base, autoescape=True))))
+    taken |= RESERVED_SLUGS
     if course is not None:
         taken.discard(course.slug)
     return unique_key(base, taken, "khoa-hoc")

@@ -32,13 +32,6 @@ def author_required(view):
     return login_required(wrapper)
 
 
-def _get_or_404(model, object_id: int):
-    row = db.session.get(model, object_id)
-    if row is None:
-        abort(404)
-    return row
-
-
 def _previewing(form) -> bool:
     return form.is_submitted() and request.form.get("action") == "preview"
 
@@ -122,7 +115,7 @@ def manage_create():
 @bp.route("/manage/<id:course_id>/edit", methods=["GET", "POST"])
 @author_required
 def manage_edit(course_id: int):
-    course = _get_or_404(Course, course_id)
+    course = db.get_or_404(Course, course_id)
     form = _course_form(course)
     previewing = _previewing(form)
     if not previewing and form.validate_on_submit():
@@ -142,7 +135,7 @@ def manage_edit(course_id: int):
 @bp.route("/manage/<id:course_id>/status", methods=["POST"])
 @author_required
 def manage_status(course_id: int):
-    course = _get_or_404(Course, course_id)
+    course = db.get_or_404(Course, course_id)
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
@@ -168,7 +161,7 @@ def _module_form_page(form: ModuleForm, course: Course, module: Module | None):
 @bp.route("/manage/<id:course_id>/modules/new", methods=["GET", "POST"])
 @author_required
 def manage_module_create(course_id: int):
-    course = _get_or_404(Course, course_id)
+    course = db.get_or_404(Course, course_id)
     form = ModuleForm()
     if not _previewing(form) and form.validate_on_submit():
         module = authoring.add_module(course, _module_values(form))
@@ -181,7 +174,7 @@ def manage_module_create(course_id: int):
 @bp.route("/manage/modules/<id:module_id>/edit", methods=["GET", "POST"])
 @author_required
 def manage_module_edit(module_id: int):
-    module = _get_or_404(Module, module_id)
+    module = db.get_or_404(Module, module_id)
     form = ModuleForm(obj=module)
     if not _previewing(form) and form.validate_on_submit():
         authoring.update_module(module, _module_values(form))
@@ -211,7 +204,7 @@ def _move(item: Module | Lesson) -> None:
 @bp.route("/manage/modules/<id:module_id>/move", methods=["POST"])
 @author_required
 def manage_module_move(module_id: int):
-    module = _get_or_404(Module, module_id)
+    module = db.get_or_404(Module, module_id)
     _move(module)
     return _course_page(module.course, f"module-{module.id}")
 
@@ -219,7 +212,7 @@ def manage_module_move(module_id: int):
 @bp.route("/manage/modules/<id:module_id>/archive", methods=["POST"])
 @author_required
 def manage_module_archive(module_id: int):
-    module = _get_or_404(Module, module_id)
+    module = db.get_or_404(Module, module_id)
     _one_button(lambda: authoring.archive(module),
                 _("Đã lưu trữ mô-đun “%(title)s”. Học viên không còn thấy mô-đun, tiến độ đã học vẫn được giữ.",
                   title=module.title))
@@ -229,7 +222,7 @@ def manage_module_archive(module_id: int):
 @bp.route("/manage/modules/<id:module_id>/restore", methods=["POST"])
 @author_required
 def manage_module_restore(module_id: int):
-    module = _get_or_404(Module, module_id)
+    module = db.get_or_404(Module, module_id)
     _one_button(lambda: authoring.restore(module), _("Đã khôi phục mô-đun “%(title)s”.", title=module.title))
     return _course_page(module.course, f"module-{module.id}")
 
@@ -252,7 +245,7 @@ def _lesson_form_page(form: LessonForm, module: Module, lesson: Lesson | None):
 @bp.route("/manage/modules/<id:module_id>/lessons/new", methods=["GET", "POST"])
 @author_required
 def manage_lesson_create(module_id: int):
-    module = _get_or_404(Module, module_id)
+    module = db.get_or_404(Module, module_id)
     form = LessonForm()
     if not _previewing(form) and form.validate_on_submit():
         try:
@@ -270,7 +263,7 @@ def manage_lesson_create(module_id: int):
 @bp.route("/manage/lessons/<id:lesson_id>/edit", methods=["GET", "POST"])
 @author_required
 def manage_lesson_edit(lesson_id: int):
-    lesson = _get_or_404(Lesson, lesson_id)
+    lesson = db.get_or_404(Lesson, lesson_id)
     form = LessonForm(obj=lesson)
     if not _previewing(form) and form.validate_on_submit():
         try:
@@ -288,7 +281,7 @@ def manage_lesson_edit(lesson_id: int):
 @bp.route("/manage/lessons/<id:lesson_id>/move", methods=["POST"])
 @author_required
 def manage_lesson_move(lesson_id: int):
-    lesson = _get_or_404(Lesson, lesson_id)
+    lesson = db.get_or_404(Lesson, lesson_id)
     _move(lesson)
     return _course_page(lesson.module.course, f"lesson-{lesson.id}")
 
@@ -296,7 +289,7 @@ def manage_lesson_move(lesson_id: int):
 @bp.route("/manage/lessons/<id:lesson_id>/archive", methods=["POST"])
 @author_required
 def manage_lesson_archive(lesson_id: int):
-    lesson = _get_or_404(Lesson, lesson_id)
+    lesson = db.get_or_404(Lesson, lesson_id)
     _one_button(lambda: authoring.archive(lesson),
                 _("Đã lưu trữ bài học “%(title)s”. Học viên không còn thấy bài, tiến độ đã học vẫn được giữ.",
                   title=lesson.title))
@@ -306,6 +299,6 @@ def manage_lesson_archive(lesson_id: int):
 @bp.route("/manage/lessons/<id:lesson_id>/restore", methods=["POST"])
 @author_required
 def manage_lesson_restore(lesson_id: int):
-    lesson = _get_or_404(Lesson, lesson_id)
+    lesson = db.get_or_404(Lesson, lesson_id)
     _one_button(lambda: authoring.restore(lesson), _("Đã khôi phục bài học “%(title)s”.", title=lesson.title))
     return _course_page(lesson.module.course, f"lesson-{lesson.id}")

@@ -21,6 +21,8 @@ QUESTION_KINDS = ("single", "multiple", "true_false")
 AREAS = ("mountainous", "ethnic_minority", "border", "island", "overseas")
 COMPETENCY_CODES = ("LAW", "PLAN", "RES", "TEAM", "SAFE", "COMM", "EVAL", "DIGI", "INTL", "MOB", "TRAIN")
 MIN_QUIZ_QUESTIONS = 5
+# Words the course pages use in their own addresses (/courses/manage …): no course may take them.
+RESERVED_SLUGS = frozenset({"manage", "assignments", "certificates", "quizzes", "records"})
 
 
 class ContentError(ValueError):
@@ -272,6 +274,8 @@ def _digest(directory: Path) -> str:
 def read_course(directory: Path) -> CourseData:
     if not SLUG.match(directory.name):
         raise ContentError(directory, 1, "a course folder name must be lower-case ASCII words joined by hyphens")
+    if directory.name in RESERVED_SLUGS:
+        raise ContentError(directory, 1, f"'{directory.name}' is reserved for the course pages' own addresses")
     doc = read_document(directory / "course.md")
     course = CourseData(directory.name, _text(doc, "title"), _text(doc, "summary", limit=500), doc.body,
                         _codes(doc, "organisations", None), _codes(doc, "levels", None),

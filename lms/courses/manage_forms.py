@@ -1,13 +1,13 @@
 """Forms of course authoring (central office) and course assignment (unit admins)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.widgets import TextInput
 
 from lms.courses.content import AREAS, COMPETENCY_CODES, SLUG
 from lms.courses.models import ARCHIVED, DRAFT, PUBLISHED
-from lms.forms import ChoiceField, choices
+from lms.forms import ChoiceField, MultiCheckboxField, RadioChoiceField, choices
 
 STATUS_LABELS = {
     DRAFT: _l("Bản nháp"),
@@ -36,27 +36,6 @@ COMPETENCY_LABELS = {
     "MOB": _l("Vận động thanh niên"),
     "TRAIN": _l("Tập huấn và điều hành lớp học"),
 }
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A group of check boxes, answering in Vietnamese when a value sent is not one of them."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError as error:
-            raise ValidationError(_l("Hãy chọn các mục trong danh sách.")) from error
-
-
-class _Radio(RadioField):
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError as error:
-            raise ValidationError(_l("Hãy chọn một mục trong danh sách.")) from error
 
 
 class _WholeNumberField(IntegerField):
@@ -132,7 +111,7 @@ UNIT, PEOPLE = "unit", "people"
 class AssignmentForm(FlaskForm):
     course_id = ChoiceField(_l("Khóa học"), coerce=int, validate_choice=True,
                             validators=[DataRequired(_l("Hãy chọn khóa học."))])
-    target = _Radio(_l("Giao cho"), default=UNIT, choices=choices([
+    target = RadioChoiceField(_l("Giao cho"), default=UNIT, choices=choices([
         (UNIT, _l("Toàn bộ cán bộ của một đơn vị và các đơn vị trực thuộc")),
         (PEOPLE, _l("Danh sách cán bộ"))]))
     unit_code = StringField(_l("Mã đơn vị"), validators=[Length(max=40, message=_l("Mã đơn vị tối đa 40 ký tự."))])

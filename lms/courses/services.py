@@ -4,10 +4,8 @@ and the changes a learner makes (enrolling, opening and finishing lessons).
 Progress is the share of a course's active required lessons the learner has finished, counted by SQL;
 archived lessons and modules neither show nor count, though the progress recorded on them stays."""
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import String, and_, case, cast, distinct, false, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -22,6 +20,7 @@ from lms.db import db, utcnow
 from lms.orgs.models import AREA_FLAGS
 from lms.people.models import User
 from lms.vietnamese import fold
+from lms.i18n import local_today
 
 CATALOGUE_LIMIT = 500
 SUGGESTIONS_ON_HOME = 5
@@ -39,10 +38,6 @@ class Progress:
     @property
     def percent(self) -> int:
         return min(100, self.done * 100 // self.total) if self.total else 0
-
-
-def local_today() -> date:
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def _counted_lesson() -> ColumnElement[bool]:

@@ -67,7 +67,7 @@ def course(slug: str):
         by_module=by_module, progress=services.total_progress(by_module) if enrolment else None,
         done=done, passed=passed, resume_id=resume_id, started=bool(done or (enrolment and enrolment.last_lesson_id)),
         certificate=certificate, description=render_markdown(course.description_md),
-        form=ActionForm(), today=services.local_today())
+        form=ActionForm(), today=local_today())
 
 
 @bp.route("/<slug>/enrol", methods=["POST"])
@@ -197,3 +197,4 @@ def module_offline(slug: str, module_id: int):
 
 
 from lms.courses import assignment_views, authoring_views, certificate_views, quiz_views  # noqa: E402,F401
+from lms.i18n import local_today
