@@ -2,7 +2,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from lms.auth.permissions import can
 from lms.courses import quizzes
@@ -14,11 +13,7 @@ from lms.text import render_markdown
 
 
 def course_url(course: Course) -> str:
-    """The course's page; the catalogue while the course page is not there."""
-    try:
-        return url_for("courses.course", slug=course.slug)
-    except BuildError:
-        return url_for("courses.catalogue")
+    return url_for("courses.course", slug=course.slug)
 
 
 def _open_quiz(quiz_id: int) -> Quiz:

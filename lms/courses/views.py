@@ -1,6 +1,6 @@
 """Course pages. The learner's pages are here; quizzes, certificates, authoring and assignments
 register their routes on the same blueprint from their own modules (imported at the end)."""
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request,
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,14 +16,6 @@ from lms.text import render_markdown
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 SEARCH_MAX = 100
-
-
-@bp.app_template_global("optional_url")
-def optional_url(endpoint: str, **values) -> str | None:
-    """The address of a page another part of the application provides, or None while it has none."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
 
 
 def _course_or_404(slug: str) -> Course:

@@ -70,3 +70,45 @@ def test_admin_pages_are_accessible(demo_data, page: Page, axe_source):
 def test_cadre_home_is_accessible(demo_data, page: Page, axe_source):
     _sign_in(page, "hocvien@example.org")
     assert _violations(page, axe_source) == []
+
+
+@pytest.fixture()
+def small_course(demo_data, app, tmp_path):
+    from lms.courses.content import import_directory
+    from tests.conftest import write_course
+
+    write_course(tmp_path, slug="khoa-thu", modules=1, lessons=2)
+    with app.app_context():
+        import_directory(tmp_path)
+
+
+def test_learning_pages_are_accessible(small_course, page: Page, axe_source):
+    _sign_in(page, "hocvien@example.org")
+    problems = []
+    page.goto("/courses/")
+    problems += _violations(page, axe_source)
+    page.goto("/courses/khoa-thu")
+    page.get_by_role("button", name="Đăng ký khóa học").click()
+    problems += _violations(page, axe_source)
+    page.get_by_role("link", name="Bài 1.1").first.click()
+    problems += _violations(page, axe_source)
+    page.goto("/courses/khoa-thu")
+    page.get_by_role("link", name="Kiểm tra mô-đun 1").first.click()
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    problems += _violations(page, axe_source)
+    for path in ("/courses/certificates", "/verify/khong-co-ma-nay"):
+        page.goto(path)
+        problems += _violations(page, axe_source)
+    assert problems == []
+
+
+def test_course_management_pages_are_accessible(small_course, page: Page, axe_source):
+    _sign_in(page, "trunguong@example.org")
+    problems = []
+    for path in ("/courses/manage", "/courses/manage/new", "/courses/assignments", "/courses/assignments/new"):
+        page.goto(path)
+        problems += _violations(page, axe_source)
+    page.goto("/courses/manage")
+    page.locator("main table a, main .card a").first.click()
+    problems += _violations(page, axe_source)
+    assert problems == []
