@@ -11,6 +11,7 @@ import segno
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from fpdf import FPDF
 from sqlalchemy import select
 
@@ -148,7 +149,7 @@ def render_pdf(certificate: Certificate) -> bytes:
     pdf.ln(12)
     pdf.line_of(_("GIẤY CHỨNG NHẬN"), 34, bold=True, color=_GREEN, height=15)
     pdf.ln(4)
-    pdf.line_of(_("Chứng nhận"), 13, color=_MUTED)
+    pdf.line_of(pgettext("certificate wording, before the holder's name", "Chứng nhận"), 13, color=_MUTED)
     pdf.ln(2)
     pdf.line_of(holder, 26, bold=True, height=12)
     pdf.ln(3)

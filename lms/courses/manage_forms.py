@@ -1,5 +1,6 @@
 """Forms of course authoring (central office) and course assignment (unit admins)."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -109,7 +110,7 @@ UNIT, PEOPLE = "unit", "people"
 
 
 class AssignmentForm(FlaskForm):
-    course_id = ChoiceField(_l("Khóa học"), coerce=int, validate_choice=True,
+    course_id = ChoiceField(lazy_pgettext("one course", "Khóa học"), coerce=int, validate_choice=True,
                             validators=[DataRequired(_l("Hãy chọn khóa học."))])
     target = RadioChoiceField(_l("Giao cho"), default=UNIT, choices=choices([
         (UNIT, _l("Toàn bộ cán bộ của một đơn vị và các đơn vị trực thuộc")),
