@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.cli import lms_cli
     from lms.courses.certificate_views import verify_bp
     from lms.courses.views import bp as courses_bp
+    from lms.trainers.views import bp as trainers_bp
     from lms.orgs.views import bp as orgs_bp
     from lms.people.views import bp as people_bp
 
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(verify_bp)
+    app.register_blueprint(trainers_bp)
     errors.register(app)
     app.cli.add_command(lms_cli)
 
@@ -89,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_shell(app: Flask) -> None:
     from lms.courses import models as course_models  # noqa: F401  (every model known to migrations)
+    from lms.trainers import models as trainer_models  # noqa: F401
     from lms.orgs.models import Organisation, Unit, UnitLevel
     from lms.people.models import RoleAssignment, User
 

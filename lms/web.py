@@ -26,6 +26,8 @@ def navigation(user) -> list[NavItem]:
     """Menu entries the user's roles open, in the order a person needs them."""
     items = [NavItem("web.home", _("Trang chủ")), NavItem("courses.catalogue", _("Khóa học")),
              NavItem("courses.my_certificates", _("Chứng nhận"))]
+    if has_any_scope(user, "trainer.view"):
+        items.append(NavItem("trainers.home", _("Tập huấn")))
     if has_any_scope(user, "course.assign"):
         items.append(NavItem("courses.assignments", _("Giao khóa học")))
     if has_any_scope(user, "course.author"):

@@ -46,6 +46,11 @@ ACTIONS: dict[str, set[Role]] = {
     "course.assign": _ADMINS,
     "progress.view": _ADMINS | {Role.TRAINER, Role.REVIEWER},
     "certificate.revoke": _ADMINS,
+    # Training of trainers: trainers run their unit's cohorts; admins certify and plan.
+    "trainer.view": _ADMINS | {Role.TRAINER, Role.REVIEWER},
+    "trainer.manage": _ADMINS,
+    "cohort.manage": _ADMINS | {Role.TRAINER},
+    "plan.manage": _ADMINS,
 }
 
 

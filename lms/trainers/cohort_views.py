@@ -1,0 +1,2 @@
+"""Routes registered on the trainers blueprint."""
+from lms.trainers.views import bp  # noqa: F401
