@@ -381,3 +381,13 @@ def test_sign_in_never_redirects_to_another_site(client, cadre_a, target):
     location = response.headers["Location"].replace("\\", "/")
     followed = urlsplit(urljoin("http://lms.test/login", location))
     assert (followed.scheme, followed.netloc) == ("http", "lms.test")
+
+
+def test_messages_waiting_for_one_person_are_not_shown_to_the_next(client, cadre_a, make_user):
+    login(client, cadre_a)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Tin nhắn riêng của người trước")]
+    client.post("/logout")
+    page = client.get("/login").get_data(as_text=True)
+    assert "Tin nhắn riêng của người trước" not in page
+    assert "Bạn đã đăng xuất." in page

@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
@@ -74,6 +74,11 @@ def _sign_in_message(result: services.SignInResult) -> str:
 @bp.route("/logout", methods=["POST"])
 def logout():
     logout_user()
+    # Nothing of this person's session (pending messages, language aside) passes to the next one.
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 
