@@ -46,6 +46,42 @@ def import_content(directory: Path):
                f"unchanged: {len(report.unchanged)}")
 
 
+trainers_cli = AppGroup("trainers", help="Trainers: certification and the cascade.")
+lms_cli.add_command(trainers_cli)
+
+
+@trainers_cli.command("expire")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Day to expire against (default: today in the application's time zone).")
+def expire_trainers(today):
+    """Mark trainers whose certificate ended before today as expired (run it daily)."""
+    from lms.i18n import local_today
+    from lms.trainers.certification import expire_due
+
+    count = expire_due(today.date() if today else local_today())
+    db.session.commit()
+    click.echo(f"trainers expired: {count}")
+
+
+@trainers_cli.command("certify-founder")
+@click.option("--email", required=True, help="E-mail of the account to record as a master trainer.")
+def certify_founder(email: str):
+    """Record a first master trainer, while no certified master exists to assess one."""
+    from lms.actions import RuleError
+    from lms.people.models import User
+    from lms.trainers.certification import certify_founder as record_founder
+
+    user = db.session.query(User).filter_by(email=normalise_email(email)).one_or_none()
+    if user is None:
+        raise click.ClickException(f"No account has the e-mail {email!r}.")
+    try:
+        record_founder(user)
+    except RuleError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"{user.full_name} is now a certified master trainer.")
+
+
 @lms_cli.command("demo")
 @click.option("--cadres", default=300, show_default=True, help="Synthetic cadres to add.")
 def demo(cadres: int):

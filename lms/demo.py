@@ -17,6 +17,7 @@ from lms.orgs.models import Unit
 from lms.people.contact import normalise_phone
 from lms.people.models import RoleAssignment, User, name_fields
 from lms.people.services import create_account, unit_by_code
+from lms.trainers.demo import load_demo_trainers
 from lms.vietnamese import fold
 from lms.i18n import local_today
 
@@ -69,6 +70,7 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
     load_directory(content_dir / "demo")
     if db.session.scalar(select(User.id).where(User.email == DEMO_ACCOUNTS[0][0])):
         load_demo_learning()
+        load_demo_trainers()
         db.session.commit()
         return {"accounts": 0, "cadres": 0}
     password_hash = hash_password(DEMO_PASSWORD)
@@ -80,6 +82,7 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
     db.session.flush()
     cadres = _add_synthetic_cadres(synthetic_cadres, password_hash)
     load_demo_learning()
+    load_demo_trainers()
     db.session.commit()
     return {"accounts": len(DEMO_ACCOUNTS), "cadres": cadres}
 

@@ -1,10 +1,10 @@
 """Form pieces every domain shares."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField
+from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 
 class ActionForm(FlaskForm):
@@ -37,6 +37,23 @@ class MultiCheckboxField(_VietnameseChoiceMessage, SelectMultipleField):
     invalid_choice = _l("Hãy chọn các mục trong danh sách.")
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in a text box (numeric keypad on phones; number boxes change value when a
+    phone user scrolls over them), with a Vietnamese message. Left empty, it holds None."""
+
+    widget = TextInput()
+    invalid_number = _l("Hãy nhập một số nguyên, ví dụ 15.")
+
+    def process_formdata(self, valuelist):
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValidationError(self.invalid_number) from error
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -55,6 +55,11 @@ def _empty_all_tables():
             quoted = ", ".join(f'"{name}"' for name in tables)
             connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         else:
+            # Tables that refer to each other (trainer_profile <-> cohort): cut those links first.
+            for table in db.metadata.sorted_tables:
+                for key in table.foreign_keys:
+                    if key.use_alter:
+                        connection.execute(table.update().values({key.parent.name: None}))
             for name in tables:
                 connection.execute(text(f'DELETE FROM "{name}"'))
 

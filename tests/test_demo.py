@@ -7,6 +7,7 @@ from lms.db import db
 from lms.demo import DEMO_PASSWORD, load_demo
 from lms.orgs.models import Unit
 from lms.people.models import RoleAssignment, User
+from lms.trainers.demo import DEMO_TRAINER_ACCOUNTS
 from tests.conftest import ROOT, login
 
 DEMO_ACCOUNTS = {
@@ -18,6 +19,8 @@ DEMO_ACCOUNTS = {
     "trunguong@example.org": {(role, unit) for unit in ("DOAN-TW", "HLHTN-TW", "HSV-TW")
                               for role in (Role.CENTRAL_ADMIN, Role.REVIEWER)},
 }
+
+TRAINER_EMAILS = [email for email, *_rest in DEMO_TRAINER_ACCOUNTS]  # the master trainer sits at the centre
 
 
 @pytest.fixture()
@@ -42,7 +45,8 @@ def test_demo_creates_the_five_accounts_and_the_synthetic_cadres(demo):
     assert demo == {"accounts": 5, "cadres": 50}
     for email in DEMO_ACCOUNTS:
         assert _user(email) is not None, email
-    assert db.session.scalar(select(func.count()).select_from(User)) == 55
+    # The five accounts, the synthetic cadres and the two trainers of the demo cascade.
+    assert db.session.scalar(select(func.count()).select_from(User)) == 55 + len(DEMO_TRAINER_ACCOUNTS)
 
 
 def test_demo_emails_are_stored_in_lower_case(demo):
@@ -80,7 +84,8 @@ def test_demo_admins_manage_their_own_province_only(demo):
 def test_synthetic_cadres_sit_in_the_two_demo_provinces(demo):
     provinces = [db.session.scalar(select(Unit.path).where(Unit.code == code)) for code in ("DOAN-LCI", "DOAN-AGG")]
     paths = db.session.scalars(select(Unit.path).join(User, User.unit_id == Unit.id)
-                               .where(User.email.is_(None) | User.email.not_in(list(map(str.lower, DEMO_ACCOUNTS)))))
+                               .where(User.email.is_(None) | User.email.not_in(
+                                   [email.lower() for email in [*DEMO_ACCOUNTS, *TRAINER_EMAILS]])))
     for path in paths:
         assert any(path.startswith(province) for province in provinces), path
 

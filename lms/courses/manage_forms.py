@@ -2,13 +2,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import TextInput
 
 from lms.courses.content import AREAS, COMPETENCY_CODES, SLUG
 from lms.courses.models import ARCHIVED, DRAFT, PUBLISHED
-from lms.forms import ChoiceField, MultiCheckboxField, RadioChoiceField, choices
+from lms.forms import ChoiceField, MultiCheckboxField, RadioChoiceField, WholeNumberField, choices
 
 STATUS_LABELS = {
     DRAFT: _l("Bản nháp"),
@@ -37,18 +36,6 @@ COMPETENCY_LABELS = {
     "MOB": _l("Vận động thanh niên"),
     "TRAIN": _l("Tập huấn và điều hành lớp học"),
 }
-
-
-class _WholeNumberField(IntegerField):
-    """A whole number typed in a text box (numeric keypad on phones), with a Vietnamese message."""
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValidationError(_l("Hãy nhập một số nguyên, ví dụ 15.")) from error
 
 
 class _DueDateField(DateField):
@@ -88,7 +75,7 @@ class ModuleForm(FlaskForm):
 class LessonForm(FlaskForm):
     title = StringField(_l("Tên bài học"), validators=[
         DataRequired(_l("Hãy nhập tên bài học.")), Length(max=200, message=_l("Tên bài học tối đa 200 ký tự."))])
-    minutes = _WholeNumberField(_l("Thời lượng (phút)"), default=10, render_kw={"inputmode": "numeric"}, validators=[
+    minutes = WholeNumberField(_l("Thời lượng (phút)"), default=10, render_kw={"inputmode": "numeric"}, validators=[
         InputRequired(_l("Hãy nhập thời lượng bài học.")),
         NumberRange(min=1, max=600, message=_l("Thời lượng từ 1 đến 600 phút."))])
     competencies = MultiCheckboxField(_l("Năng lực bồi dưỡng"),

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.courses.models import Course
 from lms.db import db, utcnow
+from lms.i18n import N_
 from lms.orgs.models import Unit
 from lms.people.models import User
 
@@ -18,6 +19,12 @@ MODES = ("online", "in_person", "blended")
 PLANNED, OPEN, CLOSED = "planned", "open", "closed"
 PRESENT, ABSENT, EXCUSED = "present", "absent", "excused"
 LEAD, CO_TRAINER = "lead", "co"
+
+TIER_LABELS = {MASTER: N_("Tập huấn viên nguồn"), PROVINCIAL: N_("Tập huấn viên cấp tỉnh"),
+               GRASSROOTS: N_("Tập huấn viên cơ sở")}
+STATUS_LABELS = {CANDIDATE: N_("Ứng viên"), CERTIFIED: N_("Đã được công nhận"), EXPIRED: N_("Hết hạn"),
+                 SUSPENDED: N_("Tạm đình chỉ")}
+COHORT_STATUS_LABELS = {PLANNED: N_("Dự kiến"), OPEN: N_("Đang mở"), CLOSED: N_("Đã kết thúc")}
 
 
 class TrainerProfile(db.Model):
