@@ -112,3 +112,27 @@ def test_course_management_pages_are_accessible(small_course, page: Page, axe_so
     page.locator("main table a, main .card a").first.click()
     problems += _violations(page, axe_source)
     assert problems == []
+
+
+def test_training_pages_are_accessible(demo_data, app, page: Page, axe_source):
+    from sqlalchemy import select
+
+    from lms.db import db
+    from lms.trainers.models import Cohort, TrainingSession
+
+    with app.app_context():
+        cohort_id, session_id = db.session.execute(
+            select(Cohort.id, TrainingSession.id).join(TrainingSession, TrainingSession.cohort_id == Cohort.id)
+            .join(Cohort.unit).where(Cohort.unit.has(code="DOAN-LCI-BATXAT"))).first()
+    _sign_in(page, "taphuanvien@example.org")
+    problems = []
+    for path in ("/trainers/", "/trainers/cohorts", "/trainers/cohorts/new", "/trainers/people", "/trainers/plans"):
+        assert page.goto(path).ok, path
+        problems += _violations(page, axe_source)
+    for path in (f"/trainers/cohorts/{cohort_id}", f"/trainers/cohorts/{cohort_id}/sessions/{session_id}/attendance"):
+        assert page.goto(path).ok, path
+        problems += _violations(page, axe_source)
+    page.goto("/trainers/")
+    page.locator("a[href$='/cascade']").first.click()
+    problems += _violations(page, axe_source)
+    assert problems == []
