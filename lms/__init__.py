@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms.config import load_config
-from lms.db import db
+from lms.db import MAX_ID, db
 from lms.extensions import babel, csrf, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -23,7 +23,7 @@ class IdConverter(IntegerConverter):
     """A row id in a URL: a positive integer that fits the id columns; anything else is a 404."""
 
     def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=2**31 - 1)
+        super().__init__(url_map, min=1, max=MAX_ID)
 
 
 class SessionInterface(SecureCookieSessionInterface):

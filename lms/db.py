@@ -35,3 +35,25 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+# Id columns are 32-bit integers: a larger number names no row, and PostgreSQL refuses to compare one.
+MAX_ID = 2**31 - 1
+
+
+def as_id(value) -> int | None:
+    """`value` (an int, or text typed into a URL or form) as a row id, or None if it cannot be one."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not (value.isascii() and value.isdigit()):
+            return None
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
+        return None
+    return value
+
+
+def get_by_id(model, value):
+    """The row of `model` with id `value`, or None when there is none or `value` is no id."""
+    row_id = as_id(value)
+    return db.session.get(model, row_id) if row_id is not None else None

@@ -4,9 +4,10 @@ A role is held over a unit and every unit under it. Views ask `can()` for a sing
 filter listings with `in_scope()`, which turns the same rule into SQL over the unit's path.
 """
 from enum import StrEnum
+from functools import wraps
 
 from flask import abort
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import false, or_
 from sqlalchemy.sql import ColumnElement
 
@@ -87,3 +88,19 @@ def require(action: str, unit: Unit | None) -> None:
         abort(404)
     if not can(current_user, action, unit):
         abort(403)
+
+
+def scope_required(action: str):
+    """A view for signed-in users holding `action` over at least one unit; anyone else gets 403.
+    The view still checks the particular unit it touches with `require` or filters with `in_scope`."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not has_any_scope(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return login_required(wrapper)
+
+    return decorate

@@ -1,13 +1,11 @@
 """Course assignment pages for unit admins, on the courses blueprint: the assignments in scope with
 their progress counts, one assignment's cadres, and a form to assign a course."""
-from functools import wraps
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from lms.auth.permissions import can, has_any_scope
+from lms.auth.permissions import can, scope_required
 from lms.courses import assignments as service
 from lms.courses.manage_forms import PEOPLE, UNIT, AssignmentForm
 from lms.courses.models import Assignment
@@ -17,14 +15,7 @@ from lms.forms import choices
 from lms.i18n import local_today
 
 
-def assigner_required(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not has_any_scope(current_user, service.ACTION):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return login_required(wrapper)
+assigner_required = scope_required(service.ACTION)
 
 
 @bp.route("/assignments")

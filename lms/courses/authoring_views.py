@@ -2,14 +2,11 @@
 
 Every page asks for the "course.author" scope; anyone else gets 403. The course, module and lesson
 forms have a "Xem trước" button that renders the Markdown below the form without saving."""
-from functools import wraps
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from lms.actions import carry_out
-from lms.auth.permissions import has_any_scope
+from lms.auth.permissions import scope_required
 from lms.courses import authoring
 from lms.courses.authoring import AuthoringError, CourseValues, LessonValues, ModuleValues
 from lms.courses.manage_forms import STATUS_LABELS, CourseForm, LessonForm, ModuleForm, StatusForm
@@ -21,15 +18,7 @@ from lms.i18n import level_name
 from lms.text import render_markdown
 
 
-def author_required(view):
-    """Signed in, and a course manager somewhere; every authoring URL answers 403 to anyone else."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not has_any_scope(current_user, "course.author"):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return login_required(wrapper)
+author_required = scope_required("course.author")
 
 
 def _previewing(form) -> bool:

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from lms.actions import carry_out
 from lms.auth.permissions import ROLE_LABELS, Role, can, has_any_scope, require
-from lms.db import db
+from lms.db import db, get_by_id
 from lms.orgs.models import Unit
 from lms.people import services
 from lms.people.contact import display_phone
@@ -17,11 +17,6 @@ from lms.people.models import User
 bp = Blueprint("people", __name__, url_prefix="/people")
 
 _ISSUED_CODE = "people_issued_code"
-_MAX_ID = 2**31 - 1  # larger ids cannot exist, and some databases refuse to compare with them
-
-
-def _get(model, object_id: int):
-    return db.session.get(model, object_id) if 0 < object_id <= _MAX_ID else None
 
 
 @bp.route("/")
@@ -40,7 +35,7 @@ def _filter_unit() -> Unit | None:
     raw = request.args.get("unit", "")
     if not raw:
         return None
-    unit = _get(Unit, int(raw)) if raw.isascii() and raw.isdigit() else None
+    unit = get_by_id(Unit, raw)
     require("user.view", unit)
     return unit
 
@@ -48,7 +43,7 @@ def _filter_unit() -> Unit | None:
 @bp.route("/<id:user_id>")
 @login_required
 def person(user_id: int):
-    person = _get(User, user_id)
+    person = get_by_id(User, user_id)
     require("user.view", person.unit if person else None)
     code = _pop_issued_code(person)
     response = make_response(render_template(
@@ -81,7 +76,7 @@ def create():
 def _default_unit_code() -> str:
     """The unit asked for in ?unit=, else the admin's own unit, when the admin manages it."""
     unit_id = request.args.get("unit", type=int)
-    unit = _get(Unit, unit_id) if unit_id else current_user.unit
+    unit = get_by_id(Unit, unit_id) if unit_id else current_user.unit
     return unit.code if unit and can(current_user, "user.manage", unit) else ""
 
 
@@ -166,7 +161,7 @@ def revoke_role(user_id: int, assignment_id: int):
 
 def _managed_person(user_id: int) -> User:
     """The person, if the current user may administer their account: 404 if missing, else 403."""
-    person = _get(User, user_id)
+    person = get_by_id(User, user_id)
     require("user.manage", person.unit if person else None)
     if not services.may_manage(current_user, person):
         abort(403)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased, contains_eager
 from lms.actions import RuleError
 from lms.auth.permissions import can, in_scope
 from lms.courses.models import Course, Enrolment
-from lms.db import db, utcnow
+from lms.db import db, get_by_id, utcnow
 from lms.i18n import N_, level_name, local_today
 from lms.orgs.models import Unit
 from lms.people.contact import normalise_email, normalise_phone
@@ -203,7 +203,7 @@ def appoint(user: User | None, tier: str | None, by_user: User,
                            "tier")
     cohort = None
     if trained_in_cohort_id is not None:
-        cohort = db.session.get(Cohort, trained_in_cohort_id) if 0 < trained_in_cohort_id < 2**31 else None
+        cohort = get_by_id(Cohort, trained_in_cohort_id)
         if cohort is None:
             raise AppointError(_("Không có lớp tập huấn số %(id)d.", id=trained_in_cohort_id), "trained_in_cohort")
         took_part = db.session.scalar(select(exists().where(

@@ -2,16 +2,14 @@
 and online progress, participants picked or listed in a file, sessions, the phone attendance sheet, closing,
 and the certificates closing issues. The rules live in lms.trainers.cohorts; these views route, check
 access and render."""
-from functools import wraps
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from lms.actions import RuleError, carry_out
-from lms.auth.permissions import can, has_any_scope, require
-from lms.db import db
+from lms.auth.permissions import can, require, scope_required
+from lms.db import as_id, db
 from lms.forms import ActionForm, choices
 from lms.i18n import local_today
 from lms.people import onboarding
@@ -20,17 +18,10 @@ from lms.trainers.forms import CohortForm, ParticipantListForm, SessionForm
 from lms.trainers.models import CLOSED, Cohort
 from lms.trainers.views import bp
 
-_MAX_ID = 2**31 - 1
 
 
-def manager_required(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not has_any_scope(current_user, service.ACTION):
-            abort(403)
-        return view(*args, **kwargs)
 
-    return login_required(wrapper)
+manager_required = scope_required(service.ACTION)
 
 
 def _cohort(cohort_id: int) -> Cohort:
@@ -195,8 +186,7 @@ def cohort_participants(cohort_id: int):
 def cohort_add_participants(cohort_id: int):
     cohort = _cohort(cohort_id)
     _require_action_form()
-    ids = [int(raw) for raw in request.form.getlist("user_id") if raw.isascii() and raw.isdigit()
-           and 0 < int(raw) <= _MAX_ID]
+    ids = [user_id for user_id in map(as_id, request.form.getlist("user_id")) if user_id is not None]
     added = _attempt(lambda: service.add_participants(current_user, cohort, ids))
     if added is not _REFUSED:
         db.session.commit()
@@ -302,9 +292,8 @@ def cohort_attendance(cohort_id: int, session_id: int):
     session = _session(cohort, session_id)
     if request.method == "POST":
         _require_action_form()
-        marks = {int(name[1:]): value for name, value in request.form.items()
-                 if name.startswith("s") and name[1:].isascii() and name[1:].isdigit()
-                 and 0 < int(name[1:]) <= _MAX_ID}
+        marks = {as_id(name[1:]): value for name, value in request.form.items()
+                 if name.startswith("s") and as_id(name[1:]) is not None}
         left = _attempt(lambda: service.record_attendance(cohort, session, marks))
         if left is not _REFUSED:
             db.session.commit()

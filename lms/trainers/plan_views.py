@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from lms.actions import RuleError, carry_out
 from lms.auth.permissions import can, require, scope_paths
-from lms.db import db
+from lms.db import db, get_by_id
 from lms.forms import ActionForm, choices
 from lms.i18n import local_today
 from lms.orgs.models import Unit
@@ -16,12 +16,7 @@ from lms.trainers.models import TrainingPlanItem
 from lms.trainers.views import bp
 
 VIEW, MANAGE = "trainer.view", "plan.manage"
-_MAX_ID = 2**31 - 1  # larger ids cannot exist, and some databases refuse to compare with them
 _YEARS = (2000, 2100)  # a year asked for outside these is not a plan anyone keeps
-
-
-def _get(model, object_id: int):
-    return db.session.get(model, object_id) if 0 < object_id <= _MAX_ID else None
 
 
 def _unit_arg(action: str) -> Unit:
@@ -29,7 +24,7 @@ def _unit_arg(action: str) -> Unit:
     first unit of the user's scope."""
     raw = request.args.get("unit", "")
     if raw:
-        unit = _get(Unit, int(raw)) if raw.isascii() and raw.isdigit() else None
+        unit = get_by_id(Unit, raw)
         require(action, unit)
         return unit
     paths = scope_paths(current_user, action)
@@ -98,7 +93,7 @@ def plan_new():
 
 
 def _managed_item(item_id: int) -> TrainingPlanItem:
-    item = _get(TrainingPlanItem, item_id)
+    item = get_by_id(TrainingPlanItem, item_id)
     require(MANAGE, item.unit if item else None)
     return item
 

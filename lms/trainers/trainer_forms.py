@@ -5,6 +5,7 @@ from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
+from lms.db import MAX_ID
 from lms.forms import ChoiceField, RadioChoiceField, choices
 from lms.trainers.certification import RUBRIC, TIER_LABELS
 from lms.trainers.models import TIERS
@@ -27,7 +28,7 @@ class _IdField(IntegerField):
 
 def _cohort_id_field(label):
     return _IdField(label, render_kw={"inputmode": "numeric"},
-                    validators=[Optional(), NumberRange(min=1, max=2**31 - 1,
+                    validators=[Optional(), NumberRange(min=1, max=MAX_ID,
                                                         message=_l("Không có lớp tập huấn với số hiệu này."))])
 
 

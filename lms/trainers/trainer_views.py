@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from lms.actions import RuleError, carry_out
 from lms.auth.permissions import can, has_any_scope, require, scope_paths
-from lms.db import db
+from lms.db import db, get_by_id
 from lms.forms import ActionForm, choices
 from lms.i18n import local_today
 from lms.orgs.models import AREA_FLAGS
@@ -20,17 +20,12 @@ from lms.trainers.models import CANDIDATE, CERTIFIED, EXPIRED, STATUSES, SUSPEND
 from lms.trainers.trainer_forms import AppointForm, CertifyForm, PracticumForm, SuspendForm
 from lms.trainers.views import bp
 
-_MAX_ID = 2**31 - 1
-
-
-def _get(model, object_id: int | None):
-    return db.session.get(model, object_id) if object_id and 0 < object_id <= _MAX_ID else None
 
 
 def _trainer(trainer_id: int, action: str = "trainer.view") -> TrainerProfile:
     """The trainer, if the current user may do `action` over the trainer's unit: 404 if missing, else 403.
     Trainers may always see their own profile and cascade."""
-    trainer = _get(TrainerProfile, trainer_id)
+    trainer = get_by_id(TrainerProfile, trainer_id)
     if action == "trainer.view" and trainer is not None and trainer.user_id == current_user.id:
         return trainer
     require(action, trainer.user.unit if trainer else None)
@@ -79,7 +74,7 @@ def trainer_new():
 
 def _prefill_appointment(form: AppointForm) -> None:
     """?user=<id> from a cadre's page: their login and the tier their unit's level calls for."""
-    person = _get(User, request.args.get("user", type=int))
+    person = get_by_id(User, request.args.get("user", type=int))
     if person is None or not can(current_user, "trainer.manage", person.unit):
         return
     form.identifier.data = person.email or person.phone
@@ -122,7 +117,7 @@ def trainer_certify(trainer_id: int):
             abort(400)
         flash(_("Hãy chọn một lớp trong danh sách."), "error")
     else:
-        cohort = _get(Cohort, int(form.cohort.data)) if form.cohort.data else None
+        cohort = get_by_id(Cohort, form.cohort.data)
         carry_out(lambda: certification.certify(trainer, current_user, cohort),
                   _("Đã công nhận %(name)s là %(tier)s.", name=trainer.user.full_name,
                     tier=_(TIER_LABELS[trainer.tier])))
@@ -172,7 +167,7 @@ def _act(action, success_message: str) -> None:
 @bp.route("/people/<id:trainer_id>/practicum", methods=["GET", "POST"])
 @login_required
 def trainer_practicum(trainer_id: int):
-    candidate = _get(TrainerProfile, trainer_id)
+    candidate = get_by_id(TrainerProfile, trainer_id)
     if candidate is None:
         abort(404)
     if not certification.may_assess(current_user, candidate):
@@ -208,7 +203,7 @@ def _record_practicum(form: PracticumForm, candidate: TrainerProfile, is_admin: 
         assessor_user = current_user
     cohort = None
     if form.cohort.data:
-        cohort = _get(Cohort, form.cohort.data)
+        cohort = get_by_id(Cohort, form.cohort.data)
         if cohort is None:
             form.cohort.errors.append(_("Không có lớp tập huấn với số hiệu này."))
             return None
