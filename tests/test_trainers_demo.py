@@ -226,3 +226,14 @@ def test_demo_pages_for_the_provincial_trainer_the_master_and_the_admin(client, 
     login(client, "admin.tinhA@example.org", "demo1234")
     page = client.get("/trainers/plans").get_data(as_text=True)
     assert "Tỉnh đoàn Lào Cai" in page and "Số liệu báo cáo lên cấp trên" in page
+
+
+def test_every_demo_cohort_page_opens_for_the_central_admin(client, demo):
+    from lms.trainers.models import Cohort, CohortParticipant
+
+    login(client, "trunguong@example.org", "demo1234")
+    for cohort_id in db.session.scalars(select(Cohort.id)):
+        assert client.get(f"/trainers/cohorts/{cohort_id}").status_code == 200, cohort_id
+    completed_without_code = db.session.scalar(select(func.count()).select_from(CohortParticipant).where(
+        CohortParticipant.completed.is_(True), CohortParticipant.certificate_code.is_(None)))
+    assert completed_without_code == 0

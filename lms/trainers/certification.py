@@ -323,7 +323,7 @@ def certify_founder(user: User) -> TrainerProfile:
     trainer.expires_on = add_months(local_today(), cert_months())
     db.session.add(trainer)
     db.session.flush()
-    _event(trainer, "certified", None, note="founding master trainer")
+    _event(trainer, "certified", None, note=_("Tập huấn viên nguồn đầu tiên của hệ thống"))
     return trainer
 
 

@@ -12,6 +12,7 @@ was certified by the central office. Dates are counted back from today.
 
 Loading it again adds nothing: accounts, profiles, cohorts (by unit and title) and plan items (by unit,
 year, quarter and target group) are looked up first. The caller commits."""
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -258,10 +259,11 @@ def _participants(cohort: Cohort, user_ids: list[int], completed) -> None:
     if not user_ids:
         return
     closed = cohort.status == CLOSED
+    results = [completed(index) if closed else None for index in range(len(user_ids))]
     db.session.execute(insert(CohortParticipant), [
         {"cohort_id": cohort.id, "user_id": user_id, "added_at": _at(cohort.starts_on - timedelta(days=7)),
-         "completed": completed(index) if closed else None}
-        for index, user_id in enumerate(user_ids)])
+         "completed": result, "certificate_code": secrets.token_urlsafe(12) if result else None}
+        for user_id, result in zip(user_ids, results)])
 
 
 def _attendance(cohort: Cohort, status, today: date | None = None) -> None:
