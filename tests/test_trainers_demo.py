@@ -161,10 +161,8 @@ def test_certified_trainers_meet_the_certification_rules(demo):
 
 
 def test_certified_trainers_are_ready_by_the_certification_module(demo):
-    certification = pytest.importorskip("lms.trainers.certification")
-    readiness = getattr(certification, "readiness", None)
-    if readiness is None:
-        pytest.skip("no readiness check yet")
+    from lms.trainers.certification import readiness
+
     for profile in db.session.scalars(select(TrainerProfile).where(TrainerProfile.status == CERTIFIED,
                                                                    TrainerProfile.tier != MASTER)):
         ready = readiness(profile)
