@@ -8,7 +8,6 @@ assignment (no unit) when all of its cadres are, or when the viewer made it."""
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from math import ceil
 
 from flask_babel import gettext as _
 from sqlalchemy import Date, DateTime, Integer, and_, case, exists, func, insert, literal, or_, select, update
@@ -19,6 +18,7 @@ from lms.courses.models import (ACTIVE, PUBLISHED, Assignment, Course, Enrolment
                                 LessonProgress, Module)
 from lms.db import db, utcnow
 from lms.orgs.models import Unit
+from lms.paging import Page
 from lms.people.contact import normalise_email, normalise_phone
 from lms.people.models import User
 from lms.people.services import unit_by_code
@@ -255,18 +255,6 @@ class AssignmentRow:
     course_title: str
     unit_name: str | None
     counts: Counts
-
-
-@dataclass
-class Page:
-    items: list
-    total: int
-    number: int
-    per_page: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
 
 
 def _visible(viewer: User):

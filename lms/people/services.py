@@ -2,7 +2,6 @@
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from math import ceil
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from lms.auth.permissions import Role, can, has_any_scope, in_scope
 from lms.auth.services import ACTIVATION, issue_token
 from lms.db import db, utcnow
 from lms.orgs.models import Unit
+from lms.paging import Page
 from lms.people.contact import normalise_email, normalise_phone
 from lms.people.ethnicities import canonical_ethnicity
 from lms.people.models import GENDERS, AuthToken, RoleAssignment, User
@@ -77,28 +77,8 @@ class DirectoryFilter:
     status: str = ""  # "", "active" or "inactive"
 
 
-@dataclass
-class DirectoryPage:
-    people: list[User]
-    total: int
-    number: int
-    per_page: int = DIRECTORY_PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def first_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.people else 0
-
-    @property
-    def last_index(self) -> int:
-        return (self.number - 1) * self.per_page + len(self.people)
-
-
 def directory_page(viewer: User, filters: DirectoryFilter, number: int = 1,
-                   per_page: int = DIRECTORY_PAGE_SIZE) -> DirectoryPage:
+                   per_page: int = DIRECTORY_PAGE_SIZE) -> Page:
     """One page of the cadres `viewer` may see, in Vietnamese order, with the total in the same query."""
     number = min(max(1, number), MAX_PAGE)
     conditions = _directory_conditions(viewer, filters)
@@ -109,8 +89,8 @@ def directory_page(viewer: User, filters: DirectoryFilter, number: int = 1,
              .limit(per_page).offset((number - 1) * per_page))
     rows = db.session.execute(query).all()
     if rows:
-        return DirectoryPage([row.User for row in rows], rows[0].total, number, per_page)
-    return DirectoryPage([], _directory_count(conditions) if number > 1 else 0, number, per_page)
+        return Page([row.User for row in rows], rows[0].total, number, per_page)
+    return Page([], _directory_count(conditions) if number > 1 else 0, number, per_page)
 
 
 def _directory_count(conditions) -> int:

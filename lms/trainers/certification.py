@@ -6,7 +6,6 @@ nothing here commits. Every refusal is a `RuleError` whose message is meant for 
 """
 from dataclasses import dataclass
 from datetime import date
-from math import ceil
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from lms.courses.models import Course, Enrolment
 from lms.db import db, get_by_id, utcnow
 from lms.i18n import N_, level_name, local_today
 from lms.orgs.models import Unit
+from lms.paging import Page
 from lms.people.contact import normalise_email, normalise_phone
 from lms.people.models import User
 from lms.trainers.models import (
@@ -125,27 +125,7 @@ class TrainerFilter:
     query: str = ""
 
 
-@dataclass
-class TrainerPage:
-    trainers: list[TrainerProfile]
-    total: int
-    number: int
-    per_page: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def first_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.trainers else 0
-
-    @property
-    def last_index(self) -> int:
-        return (self.number - 1) * self.per_page + len(self.trainers)
-
-
-def trainer_page(viewer: User, filters: TrainerFilter, number: int = 1, per_page: int = PAGE_SIZE) -> TrainerPage:
+def trainer_page(viewer: User, filters: TrainerFilter, number: int = 1, per_page: int = PAGE_SIZE) -> Page:
     """One page of the trainers whose unit is in the viewer's scope, in Vietnamese name order."""
     from lms.people.services import search_condition
 
@@ -163,9 +143,9 @@ def trainer_page(viewer: User, filters: TrainerFilter, number: int = 1, per_page
         .options(contains_eager(TrainerProfile.user).contains_eager(User.unit))
         .order_by(User.sort_key, User.id).limit(per_page).offset((number - 1) * per_page)).all()
     if rows:
-        return TrainerPage([row.TrainerProfile for row in rows], rows[0].total, number, per_page)
+        return Page([row.TrainerProfile for row in rows], rows[0].total, number, per_page)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) if number > 1 else 0
-    return TrainerPage([], total, number, per_page)
+    return Page([], total, number, per_page)
 
 
 # --- Becoming a candidate ------------------------------------------------------------------------

@@ -16,7 +16,6 @@ The completion rule, applied when a cohort closes:
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from math import ceil
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -31,6 +30,7 @@ from lms.courses.services import Progress, progress_of
 from lms.db import db, utcnow
 from lms.i18n import N_, local_today
 from lms.orgs.models import Unit
+from lms.paging import Page
 from lms.people import onboarding
 from lms.people.contact import display_phone, normalise_email, normalise_phone
 from lms.people.models import User
@@ -87,18 +87,6 @@ class CohortRow:
     course_title: str | None
     participants: int
     sessions: int
-
-
-@dataclass
-class Page:
-    items: list
-    total: int
-    number: int
-    per_page: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
 
 
 def cohort_page(viewer: User, number: int = 1, status: str = "") -> Page:
