@@ -149,6 +149,12 @@ def test_the_tree_hangs_each_trainer_once_under_the_nearest_lead(built):
                        built.grassroots_b.id: built.provincial_b.id}  # lead of the shared cohort
     bao = tree_[0]
     assert (bao.tier, bao.status, bao.depth) == (PROVINCIAL, CERTIFIED, 1)
+    taught = {node.trainer_id: node.participants for node, _parent in flatten(tree_)}
+    for trainer_id, count in taught.items():
+        by_hand = {p.user_id for p in db.session.scalars(select(CohortParticipant))
+                   if any(t.trainer_id == trainer_id for t in db.session.scalars(
+                       select(CohortTrainer).where(CohortTrainer.cohort_id == p.cohort_id)))}
+        assert count == len(by_hand) > 0, trainer_id
     assert (bao.children[0].tier, bao.children[0].status, bao.children[0].depth) == (GRASSROOTS, CANDIDATE, 2)
 
 

@@ -66,6 +66,7 @@ class TreeNode:
     tier: str
     status: str
     depth: int
+    participants: int = 0  # distinct cadres in the cohorts this trainer led or co-led
     children: list["TreeNode"] = field(default_factory=list)
 
 
@@ -115,12 +116,16 @@ def trained_tree(root: TrainerProfile, max_depth: int = MAX_DEPTH) -> list[TreeN
     walk = _reach(root.id, max_depth)
     descendants = _descendants(walk, root.id)
     child = aliased(TrainerProfile)
+    taught_by = aliased(CohortTrainer)
+    taught = (select(func.count(func.distinct(CohortParticipant.user_id)))
+              .join(taught_by, taught_by.cohort_id == CohortParticipant.cohort_id)
+              .where(taught_by.trainer_id == child.id).scalar_subquery())
     parent_reach = (select(walk.c.trainer_id, func.min(walk.c.depth).label("depth"))
                     .group_by(walk.c.trainer_id).subquery("cascade_parent"))
     rows = db.session.execute(
         select(child.id, descendants.c.depth, child.tier, child.status, User.full_name, User.sort_key,
                Unit.name.label("unit_name"), Unit.path.label("unit_path"), CohortTrainer.trainer_id.label("parent_id"),
-               CohortTrainer.role, parent_reach.c.depth.label("parent_depth"))
+               CohortTrainer.role, parent_reach.c.depth.label("parent_depth"), taught.label("taught"))
         .select_from(descendants)
         .join(child, child.id == descendants.c.trainer_id)
         .join(User, User.id == child.user_id).join(Unit, Unit.id == User.unit_id)
@@ -133,7 +138,8 @@ def trained_tree(root: TrainerProfile, max_depth: int = MAX_DEPTH) -> list[TreeN
         rank = (row.parent_depth, row.role != LEAD, row.parent_id)
         if row.id not in best or rank < best[row.id][0]:
             best[row.id] = (rank, row)
-    nodes = {tid: TreeNode(tid, row.full_name, row.unit_name, row.unit_path, row.tier, row.status, row.depth)
+    nodes = {tid: TreeNode(tid, row.full_name, row.unit_name, row.unit_path, row.tier, row.status, row.depth,
+                           int(row.taught))
              for tid, (_rank, row) in best.items()}
     sort_keys = {tid: row.sort_key for tid, (_rank, row) in best.items()}
     top: list[TreeNode] = []
