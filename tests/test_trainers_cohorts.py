@@ -413,7 +413,18 @@ def test_online_progress_is_shown_beside_attendance(client, course_cohort, cadre
     assert "1/1 buổi (100%)" in page and "0/1 buổi (0%)" in page
     assert "1/4 bài bắt buộc · 25%" in page  # Lò Văn An, one lesson of four
     assert "đã hoàn thành" in page  # Nguyễn Thị Hoa's course
-    assert "chưa đăng ký học" in page
+    assert "0/4 bài bắt buộc · 0%" in page  # the others: enrolled when added, nothing done yet
+    assert "chưa đăng ký học" not in page
+
+
+def test_participants_are_enrolled_in_the_cohorts_course_when_added(course_cohort, cadres, course):
+    from lms.courses.models import Enrolment, LearningRecord
+
+    enrolled = set(db.session.scalars(select(Enrolment.user_id).where(Enrolment.course_id == course.id)))
+    assert {cadres[name].id for name in ("hoa", "an", "binh", "cu")} <= enrolled
+    registered = set(db.session.scalars(select(LearningRecord.actor_id).where(
+        LearningRecord.course_id == course.id, LearningRecord.verb == "registered")))
+    assert {cadres[name].id for name in ("hoa", "an", "binh", "cu")} <= registered
 
 
 def test_progress_reads_a_fixed_number_of_queries(client, course_cohort, cadres, course, make_user, tree):

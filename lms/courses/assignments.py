@@ -5,24 +5,23 @@ Enrolments are written in bulk (one UPDATE and one INSERT … SELECT), never one
 A cadre already enrolled keeps the earlier of their due dates. Listings and counts read only what
 lies in the viewer's scope: an assignment is visible when its unit is in scope; a listed-cadres
 assignment (no unit) when all of its cadres are, or when the viewer made it."""
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Date, DateTime, Integer, and_, case, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from lms.auth.permissions import can, in_scope
-from lms.courses.models import (ACTIVE, PUBLISHED, Assignment, Course, Enrolment, LearningRecord, Lesson,
-                                LessonProgress, Module)
-from lms.db import db, utcnow
+from lms.courses.models import ACTIVE, PUBLISHED, Assignment, Course, Enrolment, Lesson, LessonProgress, Module
+from lms.courses.services import enrol_many
+from lms.db import db
+from lms.i18n import local_today
 from lms.orgs.models import Unit
 from lms.paging import Page
 from lms.people.contact import normalise_email, normalise_phone
 from lms.people.models import User
 from lms.people.services import unit_by_code
-from lms.i18n import local_today
 
 ACTION = "course.assign"
 MAX_LINES = 5000
@@ -216,23 +215,7 @@ def _enrol(assignment: Assignment, course: Course, targets) -> AssignmentResult:
                or_(Enrolment.due_on.is_(None), Enrolment.due_on > assignment.due_on))
         .values(assignment_id=assignment.id, due_on=assignment.due_on)
         .execution_options(synchronize_session=False)).rowcount
-    now = utcnow()
-    not_enrolled = ~exists(select(Enrolment.id).where(Enrolment.user_id == User.id,
-                                                      Enrolment.course_id == course.id))
-    newcomers = select(User.id, literal(course.id, Integer), literal(assignment.id, Integer),
-                       literal(assignment.due_on, Date), literal(now, DateTime)
-                       ).where(User.id.in_(targets), not_enrolled)
-    table = Enrolment.__table__
-    inserted = db.session.execute(
-        insert(table).from_select(["user_id", "course_id", "assignment_id", "due_on", "enrolled_at"], newcomers)
-        .returning(table.c.user_id))
-    new_ids = [user_id for (user_id,) in inserted]
-    if new_ids:
-        db.session.execute(insert(LearningRecord.__table__), [
-            {"statement_id": str(uuid.uuid4()), "actor_id": user_id, "verb": "registered", "object_type": "course",
-             "object_id": course.id, "object_name": course.title[:200], "course_id": course.id, "result": None,
-             "timestamp": now}
-            for user_id in new_ids])
+    new_ids = enrol_many(course, targets, assignment)
     return AssignmentResult(assignment, len(new_ids), rescheduled, total - len(new_ids) - rescheduled)
 
 

@@ -3,24 +3,26 @@ and the changes a learner makes (enrolling, opening and finishing lessons).
 
 Progress is the share of a course's active required lessons the learner has finished, counted by SQL;
 archived lessons and modules neither show nor count, though the progress recorded on them stays."""
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, case, cast, distinct, false, func, or_, select
+from sqlalchemy import (Date, DateTime, Integer, String, and_, case, cast, distinct, exists, false, func, insert,
+                        literal, or_, select)
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import ColumnElement
 
 from lms.actions import RuleError
 from lms.courses.completion import check_completion
-from lms.courses.models import (ACTIVE, ARCHIVED, DRAFT, PUBLISHED, Assignment, Certificate, Course, Enrolment, Lesson,
-                                LessonProgress, Module, QuizAttempt)
+from lms.courses.models import (ACTIVE, ARCHIVED, DRAFT, PUBLISHED, Assignment, Certificate, Course, Enrolment,
+                                LearningRecord, Lesson, LessonProgress, Module, QuizAttempt)
 from lms.courses.records import record
 from lms.db import db, utcnow
+from lms.i18n import local_today
 from lms.orgs.models import AREA_FLAGS
 from lms.people.models import User
 from lms.vietnamese import fold
-from lms.i18n import local_today
 
 CATALOGUE_LIMIT = 500
 SUGGESTIONS_ON_HOME = 5
@@ -277,6 +279,28 @@ def enrol(user: User, course: Course) -> tuple[Enrolment, bool]:
     db.session.flush()
     record(user, "registered", "course", course.id, course.title, course_id=course.id)
     return enrolment, True
+
+
+def enrol_many(course: Course, user_ids, assignment: Assignment | None = None) -> list[int]:
+    """Enrol in bulk the users of `user_ids` (a list or a SELECT of ids) not yet enrolled in the course,
+    under `assignment` and its due date if given, and record each registration. Returns the new ids."""
+    now = utcnow()
+    not_enrolled = ~exists(select(Enrolment.id).where(Enrolment.user_id == User.id, Enrolment.course_id == course.id))
+    newcomers = select(User.id, literal(course.id, Integer), literal(assignment.id if assignment else None, Integer),
+                       literal(assignment.due_on if assignment else None, Date), literal(now, DateTime)
+                       ).where(User.id.in_(user_ids), not_enrolled)
+    table = Enrolment.__table__
+    inserted = db.session.execute(
+        insert(table).from_select(["user_id", "course_id", "assignment_id", "due_on", "enrolled_at"], newcomers)
+        .returning(table.c.user_id))
+    new_ids = [user_id for (user_id,) in inserted]
+    if new_ids:
+        db.session.execute(insert(LearningRecord.__table__), [
+            {"statement_id": str(uuid.uuid4()), "actor_id": user_id, "verb": "registered", "object_type": "course",
+             "object_id": course.id, "object_name": course.title[:200], "course_id": course.id, "result": None,
+             "timestamp": now}
+            for user_id in new_ids])
+    return new_ids
 
 
 def open_lesson(enrolment: Enrolment, lesson: Lesson) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from lms.actions import RuleError
 from lms.auth.permissions import can, in_scope, scope_paths
 from lms.courses.models import PUBLISHED, Course, Enrolment
-from lms.courses.services import Progress, progress_of
+from lms.courses.services import Progress, enrol_many, progress_of
 from lms.db import db, utcnow
 from lms.i18n import N_, local_today
 from lms.orgs.models import Unit
@@ -400,6 +400,9 @@ def _insert_participants(cohort: Cohort, user_ids: list[int]) -> int:
     now = utcnow()
     db.session.execute(insert(CohortParticipant),
                        [{"cohort_id": cohort.id, "user_id": user_id, "added_at": now} for user_id in user_ids])
+    if cohort.course is not None and cohort.course.status == PUBLISHED:
+        # The cohort's online part: participants find the course on their home page straight away.
+        enrol_many(cohort.course, user_ids)
     return len(user_ids)
 
 
