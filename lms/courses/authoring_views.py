@@ -85,8 +85,7 @@ def _course_values(form: CourseForm) -> CourseValues:
 @author_required
 def manage_create():
     form = _course_form(None)
-    previewing = _previewing(form)
-    if not previewing and form.validate_on_submit():
+    if not _previewing(form) and form.validate_on_submit():
         try:
             course = authoring.create_course(_course_values(form))
         except AuthoringError as error:
@@ -97,8 +96,7 @@ def manage_create():
             flash(_("Đã tạo bản nháp khóa học “%(title)s”. Hãy thêm mô-đun và bài học, rồi phát hành.",
                     title=course.title), "success")
             return _course_page(course)
-    return render_template("courses/manage_course_form.html", form=form, course=None, previewing=previewing,
-                           preview=render_markdown(form.description_md.data) if previewing else None)
+    return _form_page("courses/manage_course_form.html", form, "description_md", course=None)
 
 
 @bp.route("/manage/<id:course_id>/edit", methods=["GET", "POST"])
@@ -106,8 +104,7 @@ def manage_create():
 def manage_edit(course_id: int):
     course = db.get_or_404(Course, course_id)
     form = _course_form(course)
-    previewing = _previewing(form)
-    if not previewing and form.validate_on_submit():
+    if not _previewing(form) and form.validate_on_submit():
         try:
             authoring.update_course(course, _course_values(form))
         except AuthoringError as error:
@@ -117,8 +114,7 @@ def manage_edit(course_id: int):
             db.session.commit()
             flash(_("Đã lưu thay đổi."), "success")
             return _course_page(course)
-    return render_template("courses/manage_course_form.html", form=form, course=course, previewing=previewing,
-                           preview=render_markdown(form.description_md.data) if previewing else None)
+    return _form_page("courses/manage_course_form.html", form, "description_md", course=course)
 
 
 @bp.route("/manage/<id:course_id>/status", methods=["POST"])
@@ -140,11 +136,15 @@ def _module_values(form: ModuleForm) -> ModuleValues:
                         intro_md=form.intro_md.data or "")
 
 
-def _module_form_page(form: ModuleForm, course: Course, module: Module | None):
+def _form_page(template: str, form, markdown_field: str, **context):
+    """An authoring form, with its Markdown rendered below it when "Xem trước" was pressed."""
     previewing = _previewing(form)
-    return render_template("courses/manage_module_form.html", form=form, course=course, module=module,
-                           previewing=previewing,
-                           preview=render_markdown(form.intro_md.data) if previewing else None)
+    preview = render_markdown(form[markdown_field].data) if previewing else None
+    return render_template(template, form=form, previewing=previewing, preview=preview, **context)
+
+
+def _module_form_page(form: ModuleForm, course: Course, module: Module | None):
+    return _form_page("courses/manage_module_form.html", form, "intro_md", course=course, module=module)
 
 
 @bp.route("/manage/<id:course_id>/modules/new", methods=["GET", "POST"])
@@ -225,10 +225,8 @@ def _lesson_values(form: LessonForm) -> LessonValues:
 
 
 def _lesson_form_page(form: LessonForm, module: Module, lesson: Lesson | None):
-    previewing = _previewing(form)
-    return render_template("courses/manage_lesson_form.html", form=form, course=module.course, module=module,
-                           lesson=lesson, previewing=previewing,
-                           preview=render_markdown(form.body_md.data) if previewing else None)
+    return _form_page("courses/manage_lesson_form.html", form, "body_md", course=module.course, module=module,
+                      lesson=lesson)
 
 
 @bp.route("/manage/modules/<id:module_id>/lessons/new", methods=["GET", "POST"])
