@@ -62,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from lms import errors, web
+    from lms.assessments.views import bp as assessments_bp
     from lms.auth.views import bp as auth_bp
     from lms.cli import lms_cli
     from lms.courses.certificate_views import verify_bp
@@ -77,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(courses_bp)
     app.register_blueprint(verify_bp)
     app.register_blueprint(trainers_bp)
+    app.register_blueprint(assessments_bp)
     errors.register(app)
     app.cli.add_command(lms_cli)
 
@@ -90,7 +92,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_shell(app: Flask) -> None:
-    from lms.courses import models as course_models  # noqa: F401  (every model known to migrations)
+    from lms.assessments import models as assessment_models  # noqa: F401  (every model known to migrations)
+    from lms.courses import models as course_models  # noqa: F401
     from lms.trainers import models as trainer_models  # noqa: F401
     from lms.orgs.models import Organisation, Unit, UnitLevel
     from lms.people.models import RoleAssignment, User

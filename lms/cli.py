@@ -35,15 +35,21 @@ lms_cli.add_command(content_cli)
 @content_cli.command("import")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path), default=CONTENT_DIR)
 def import_content(directory: Path):
-    """Import (or update) every course under DIRECTORY/courses. Safe to run again."""
+    """Import (or update) every course under DIRECTORY/courses and every competency framework version
+    under DIRECTORY/competencies. Safe to run again."""
+    from lms.assessments.framework import import_frameworks
     from lms.courses.content import ContentError, import_directory
 
     try:
         report = import_directory(directory)
+        click.echo(f"courses created: {len(report.created)}, updated: {len(report.updated)}, "
+                   f"unchanged: {len(report.unchanged)}")
+        if (directory / "competencies").is_dir():
+            frameworks = import_frameworks(directory)
+            click.echo(f"competency framework versions created: {len(frameworks.created)}, "
+                       f"unchanged: {len(frameworks.unchanged)}")
     except ContentError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"courses created: {len(report.created)}, updated: {len(report.updated)}, "
-               f"unchanged: {len(report.unchanged)}")
 
 
 trainers_cli = AppGroup("trainers", help="Trainers: certification and the cascade.")

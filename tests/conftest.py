@@ -211,3 +211,17 @@ def course(app_ctx, tmp_path):
     write_course(tmp_path)
     import_directory(tmp_path)
     return db.session.query(Course).filter_by(slug="khoa-thu").one()
+
+
+@pytest.fixture()
+def framework(reference):
+    """A small published competency framework (tests/assessments/small_framework.yaml): competencies
+    PLAN and TEAM (domain D1), SAFE and TRAIN (D2); four computed and three declared unit indicators."""
+    from lms.assessments.framework import import_frameworks
+    from lms.assessments.models import Framework
+
+    directory = Path(tempfile.mkdtemp())
+    (directory / "v1.yaml").write_text((ROOT / "tests/assessments/small_framework.yaml").read_text(encoding="utf-8"),
+                                       encoding="utf-8")
+    import_frameworks(directory)
+    return db.session.query(Framework).filter_by(version=1).one()

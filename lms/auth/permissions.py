@@ -52,6 +52,15 @@ ACTIONS: dict[str, set[Role]] = {
     "trainer.manage": _ADMINS,
     "cohort.manage": _ADMINS | {Role.TRAINER},
     "plan.manage": _ADMINS,
+    # Assessment: the central office keeps the framework; any admin runs campaigns over its subtree.
+    # Supervising a cadre and reviewing a unit's capacity assessment are done from the unit above,
+    # so views check these two against the parent of the cadre's or the unit's own unit.
+    "framework.edit": {Role.CENTRAL_ADMIN},
+    "campaign.manage": _ADMINS,
+    "assessment.view": _ADMINS | {Role.REVIEWER},
+    "assessment.supervise": _ADMINS,
+    "unit_assessment.submit": _ADMINS,
+    "unit_assessment.review": _ADMINS | {Role.REVIEWER},
 }
 
 

@@ -5,10 +5,17 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.db import db, utcnow
+from lms.i18n import N_
 from lms.orgs.models import Unit
 from lms.vietnamese import clean_spaces, fold, name_key, sort_key
 
 GENDERS = ("nam", "nu", "khac")
+# What a cadre does in volunteer work; the competency framework expects more of some roles.
+SECRETARY, COORDINATOR, TEAM_LEADER = "secretary", "coordinator", "team_leader"
+VOLUNTEER_ROLES = (SECRETARY, COORDINATOR, TEAM_LEADER)
+VOLUNTEER_ROLE_LABELS = {SECRETARY: N_("Bí thư, chủ tịch hội (lãnh đạo đơn vị)"),
+                         COORDINATOR: N_("Điều phối viên tình nguyện"),
+                         TEAM_LEADER: N_("Đội trưởng đội hình, chủ nhiệm câu lạc bộ")}
 
 
 def name_fields(full_name: str) -> dict[str, str]:
@@ -33,6 +40,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     position: Mapped[str | None] = mapped_column(String(120))
+    volunteer_role: Mapped[str | None] = mapped_column(String(20))
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     password_hash: Mapped[str | None] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(default=False)

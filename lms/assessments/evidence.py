@@ -1,0 +1,55 @@
+"""Evidence files attached to ratings and unit indicators: a few document and image types, checked by
+their content rather than their name, and limited in size."""
+import hashlib
+
+import filetype
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
+
+from lms.actions import RuleError
+from lms.assessments.models import EvidenceFile
+from lms.db import db
+from lms.orgs.models import Unit
+from lms.people.models import User
+
+MAX_BYTES = 5 * 1024 * 1024
+# What a file's content must turn out to be, by the extension the form accepts.
+ALLOWED_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+ALLOWED_LABEL = "PDF, JPG, PNG, DOCX, XLSX"
+
+
+class EvidenceError(RuleError):
+    """An upload refused; the message says why."""
+
+
+def has_upload(upload: FileStorage | None) -> bool:
+    return upload is not None and bool(upload.filename)
+
+
+def save_upload(upload: FileStorage, uploaded_by: User, unit: Unit) -> EvidenceFile:
+    """Store an uploaded evidence file, readable within `unit`'s scope. Refuses an empty, too large
+    or disallowed file with a message naming the file."""
+    name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[-200:] or "minh-chung"
+    data = upload.read(MAX_BYTES + 1)
+    if not data:
+        raise EvidenceError(_("Tệp “%(name)s” trống.", name=name))
+    if len(data) > MAX_BYTES:
+        raise EvidenceError(_("Tệp “%(name)s” lớn hơn %(size)d MB.", name=name, size=MAX_BYTES // (1024 * 1024)))
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    kind = filetype.guess(data)
+    if extension not in ALLOWED_TYPES or kind is None or kind.mime != ALLOWED_TYPES[extension]:
+        raise EvidenceError(_("Tệp “%(name)s” không phải là tệp %(types)s hợp lệ.", name=name,
+                              types=ALLOWED_LABEL))
+    evidence = EvidenceFile(uploaded_by_id=uploaded_by.id, unit_id=unit.id, filename=name,
+                            content_type=kind.mime, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                            data=data)
+    db.session.add(evidence)
+    db.session.flush()
+    return evidence

@@ -1,0 +1,365 @@
+"""The competency framework: versions read from `content/competencies/v<N>.yaml` (format in that
+folder's README), what a cadre is expected to reach, and the lookups the other assessment modules use.
+
+A file is read and checked whole before anything is written; a problem stops the import with
+`file:line: reason`."""
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, select
+
+from lms.assessments.models import (
+    ANSWER_TYPES, BY_LEVEL, BY_ROLE, COMPUTED, DECLARED, PROFICIENCY_LEVELS, PUBLISHED, Competency, Domain,
+    Expectation, Framework, UnitIndicator)
+from lms.courses.content import COMPETENCY_CODES, ContentError
+from lms.db import db, utcnow
+from lms.orgs.models import UnitLevel
+from lms.people.models import VOLUNTEER_ROLES
+
+DOMAIN_CODE = re.compile(r"^[A-Z0-9]{1,20}$")
+INDICATOR_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FILE_NAME = re.compile(r"^v(\d+)\.yaml$")
+COMPUTED_SOURCES = ("core_course_completion", "certified_trainers", "cohorts_vs_plan", "campaign_participation")
+
+
+# --- Reading a file -------------------------------------------------------------------------------
+
+class _Source:
+    """A parsed YAML file that can say on which line any value sits."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        text = path.read_text(encoding="utf-8")
+        try:
+            self.data, self.node = yaml.safe_load(text), yaml.compose(text)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            raise ContentError(path, mark.line + 1 if mark else 1, f"invalid YAML: {error.problem}") from None
+        self.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def fail(self, reason: str, *where):
+        raise ContentError(self.path, self._line(where), reason)
+
+    def _line(self, where) -> int:
+        node, found = self.node, self.node
+        for step in where:
+            if isinstance(node, yaml.MappingNode):
+                node = next((value for key, value in node.value if key.value == str(step)), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+                node = node.value[step]
+            else:
+                node = None
+            if node is None:
+                break
+            found = node
+        return found.start_mark.line + 1 if found is not None else 1
+
+
+def _text(source: _Source, value, where: tuple, limit: int, required: bool = True) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            source.fail(f"'{where[-1]}' is required", *where)
+        return ""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        source.fail(f"'{where[-1]}' must be text", *where)
+    value = str(value).strip()
+    if len(value) > limit:
+        source.fail(f"'{where[-1]}' is longer than {limit} characters", *where)
+    return value
+
+
+def _mapping(source: _Source, value, where: tuple) -> dict:
+    if not isinstance(value, dict):
+        source.fail(f"'{where[-1]}' must be a mapping", *where)
+    return value
+
+
+def _list(source: _Source, value, where: tuple) -> list:
+    if not isinstance(value, list) or not value:
+        source.fail(f"'{where[-1]}' must be a non-empty list", *where)
+    return value
+
+
+# --- Parsed framework -----------------------------------------------------------------------------
+
+@dataclass
+class CompetencyData:
+    code: str
+    title: str
+    description: str
+    indicators: dict[str, list[str]]
+
+
+@dataclass
+class DomainData:
+    code: str
+    title: str
+    competencies: list[CompetencyData]
+
+
+@dataclass
+class IndicatorData:
+    code: str
+    title: str
+    description: str
+    kind: str
+    source: str | None
+    answer_type: str
+    unit: str
+    targets: dict
+    evidence_required: bool
+
+
+@dataclass
+class FrameworkData:
+    version: int
+    title: str
+    summary: str
+    digest: str
+    level_labels: dict[str, dict]
+    domains: list[DomainData]
+    expectations: list[tuple[str, str, str, int]]  # (kind, key, competency code, level)
+    indicators: list[IndicatorData]
+
+
+def read_framework(path: Path, level_codes: set[str] | None = None) -> FrameworkData:
+    """Read and check one framework file. `level_codes` are the unit levels known to the database."""
+    source = _Source(path)
+    data = _mapping(source, source.data, ("framework",))
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        source.fail("'version' must be a whole number from 1", "version")
+    named = FILE_NAME.match(path.name)
+    if named and int(named.group(1)) != version:
+        source.fail(f"the file name says version {named.group(1)} but 'version' is {version}", "version")
+    levels = _read_levels(source, data.get("levels"))
+    domains = _read_domains(source, data.get("domains"))
+    codes = [c.code for d in domains for c in d.competencies]
+    expectations = _read_expectations(source, data.get("expected"), codes, level_codes)
+    indicators = _read_indicators(source, data.get("unit_indicators"), level_codes)
+    return FrameworkData(version, _text(source, data.get("title"), ("title",), 200),
+                         _text(source, data.get("summary"), ("summary",), 4000, required=False),
+                         source.digest, levels, domains, expectations, indicators)
+
+
+def _read_levels(source: _Source, raw) -> dict[str, dict]:
+    levels = _mapping(source, raw, ("levels",))
+    if sorted(levels) != list(PROFICIENCY_LEVELS):
+        source.fail("'levels' must define exactly the levels 1, 2, 3 and 4", "levels")
+    labels = {}
+    for number in PROFICIENCY_LEVELS:
+        item = _mapping(source, levels[number], ("levels", number))
+        labels[str(number)] = {"name": _text(source, item.get("name"), ("levels", number, "name"), 60),
+                               "description": _text(source, item.get("description"),
+                                                    ("levels", number, "description"), 500)}
+    return labels
+
+
+def _read_domains(source: _Source, raw) -> list[DomainData]:
+    domains, seen_domains, seen = [], set(), set()
+    for i, item in enumerate(_list(source, raw, ("domains",))):
+        where = ("domains", i)
+        item = _mapping(source, item, where)
+        code = item.get("code")
+        if not isinstance(code, str) or not DOMAIN_CODE.match(code):
+            source.fail("a domain 'code' is A–Z and 0–9, at most 20 characters", *where, "code")
+        if code in seen_domains:
+            source.fail(f"domain {code} appears twice", *where, "code")
+        seen_domains.add(code)
+        competencies = []
+        for j, raw_competency in enumerate(_list(source, item.get("competencies"), (*where, "competencies"))):
+            competency = _read_competency(source, raw_competency, (*where, "competencies", j))
+            if competency.code in seen:
+                source.fail(f"competency {competency.code} appears twice", *where, "competencies", j, "code")
+            seen.add(competency.code)
+            competencies.append(competency)
+        domains.append(DomainData(code, _text(source, item.get("title"), (*where, "title"), 200), competencies))
+    return domains
+
+
+def _read_competency(source: _Source, raw, where: tuple) -> CompetencyData:
+    item = _mapping(source, raw, where)
+    code = item.get("code")
+    if code not in COMPETENCY_CODES:
+        source.fail(f"unknown competency code {code!r} (allowed: {', '.join(COMPETENCY_CODES)})", *where, "code")
+    indicators = _mapping(source, item.get("indicators"), (*where, "indicators"))
+    if sorted(indicators) != list(PROFICIENCY_LEVELS):
+        source.fail(f"{code}: 'indicators' must list behaviours for each of the levels 1–4", *where, "indicators")
+    by_level = {}
+    for number in PROFICIENCY_LEVELS:
+        lines = _list(source, indicators[number], (*where, "indicators", number))
+        by_level[str(number)] = [_text(source, line, (*where, "indicators", number), 500) for line in lines]
+    return CompetencyData(code, _text(source, item.get("title"), (*where, "title"), 200),
+                          _text(source, item.get("description"), (*where, "description"), 2000, required=False),
+                          by_level)
+
+
+def _read_expectations(source: _Source, raw, codes: list[str], level_codes) -> list[tuple]:
+    expected = _mapping(source, raw, ("expected",))
+    by_level = _mapping(source, expected.get("levels"), ("expected", "levels"))
+    by_role = _mapping(source, expected.get("roles") or {}, ("expected", "roles"))
+    rows = []
+    for kind, table, known, complete in ((BY_LEVEL, by_level, level_codes, True),
+                                         (BY_ROLE, by_role, set(VOLUNTEER_ROLES), False)):
+        group = "levels" if kind == BY_LEVEL else "roles"
+        for key, levels in table.items():
+            where = ("expected", group, key)
+            if known is not None and key not in known:
+                source.fail(f"unknown {'unit level' if kind == BY_LEVEL else 'role'} {key!r} "
+                            f"(known: {', '.join(sorted(known))})", *where)
+            levels = _mapping(source, levels, where)
+            missing = [code for code in codes if code not in levels]
+            if complete and missing:
+                source.fail(f"{key}: no expected level for {', '.join(missing)}", *where)
+            for code, level in levels.items():
+                if code not in codes:
+                    source.fail(f"{key}: {code!r} is not a competency of this framework", *where, code)
+                if level not in PROFICIENCY_LEVELS:
+                    source.fail(f"{key}: the level of {code} must be 1, 2, 3 or 4", *where, code)
+                rows.append((kind, str(key), code, level))
+    return rows
+
+
+def _read_indicators(source: _Source, raw, level_codes) -> list[IndicatorData]:
+    indicators, seen = [], set()
+    for i, item in enumerate(_list(source, raw, ("unit_indicators",))):
+        where = ("unit_indicators", i)
+        item = _mapping(source, item, where)
+        code = item.get("code")
+        if not isinstance(code, str) or not INDICATOR_CODE.match(code) or len(code) > 30:
+            source.fail("an indicator 'code' is a–z, 0–9 and '-', at most 30 characters", *where, "code")
+        if code in seen:
+            source.fail(f"indicator {code} appears twice", *where, "code")
+        seen.add(code)
+        kind = item.get("kind")
+        if kind not in (COMPUTED, DECLARED):
+            source.fail(f"{code}: 'kind' must be computed or declared", *where, "kind")
+        source_name = item.get("source") if kind == COMPUTED else None
+        if kind == COMPUTED and source_name not in COMPUTED_SOURCES:
+            source.fail(f"{code}: 'source' must be one of {', '.join(COMPUTED_SOURCES)}", *where, "source")
+        answer_type = "number" if kind == COMPUTED else item.get("answer_type", "yes_no")
+        if answer_type not in ANSWER_TYPES:
+            source.fail(f"{code}: 'answer_type' must be one of {', '.join(ANSWER_TYPES)}", *where, "answer_type")
+        targets = _read_targets(source, item.get("targets"), answer_type, level_codes, (*where, "targets"))
+        evidence_required = item.get("evidence_required", False)
+        if not isinstance(evidence_required, bool):
+            source.fail(f"{code}: 'evidence_required' must be true or false", *where, "evidence_required")
+        indicators.append(IndicatorData(
+            code, _text(source, item.get("title"), (*where, "title"), 300),
+            _text(source, item.get("description"), (*where, "description"), 2000, required=False),
+            kind, source_name, answer_type, _text(source, item.get("unit"), (*where, "unit"), 20, required=False),
+            targets, evidence_required))
+    return indicators
+
+
+def _read_targets(source: _Source, raw, answer_type: str, level_codes, where: tuple) -> dict:
+    targets = _mapping(source, raw, where)
+    if not targets:
+        source.fail("'targets' must name at least one unit level", *where)
+    for key, value in targets.items():
+        if level_codes is not None and key not in level_codes:
+            source.fail(f"unknown unit level {key!r}", *where, key)
+        valid = (value is None or (answer_type == "yes_no" and value is True)
+                 or (answer_type == "number" and isinstance(value, (int, float)) and not isinstance(value, bool)
+                     and value >= 0))
+        if not valid:
+            source.fail(f"the target for {key} does not suit a {answer_type} indicator", *where, key)
+    return {str(key): value for key, value in targets.items()}
+
+
+# --- Importing ------------------------------------------------------------------------------------
+
+@dataclass
+class ImportReport:
+    created: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+
+
+def import_frameworks(root: Path) -> ImportReport:
+    """Import every `v<N>.yaml` under `root/competencies` (or `root` itself). All or nothing."""
+    base = root / "competencies" if (root / "competencies").is_dir() else root
+    level_codes = set(db.session.scalars(select(UnitLevel.code))) or None
+    files = sorted((p for p in base.glob("v*.yaml") if FILE_NAME.match(p.name)),
+                   key=lambda p: int(FILE_NAME.match(p.name).group(1)))
+    parsed = [(path, read_framework(path, level_codes)) for path in files]
+    report = ImportReport()
+    try:
+        for path, data in parsed:
+            existing = db.session.scalar(select(Framework).where(Framework.version == data.version))
+            if existing is None:
+                write_framework(Framework(version=data.version, from_file=True), data, publish=True)
+                report.created.append(data.version)
+            elif existing.content_digest == data.digest:
+                report.unchanged.append(data.version)
+            elif existing.is_published:
+                raise ContentError(path, 1, f"version {data.version} is published and cannot change; "
+                                            f"put the changes in v{latest_version() + 1}.yaml")
+            else:
+                write_framework(existing, data, publish=True)
+                report.created.append(data.version)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
+def write_framework(framework: Framework, data: FrameworkData, publish: bool) -> Framework:
+    """Fill `framework` (new, or a draft) with the parsed content, replacing what it held."""
+    framework.title, framework.summary, framework.level_labels = data.title, data.summary, data.level_labels
+    framework.content_digest = data.digest
+    framework.domains.clear()
+    framework.competencies.clear()
+    framework.expectations.clear()
+    framework.unit_indicators.clear()
+    db.session.add(framework)
+    db.session.flush()
+    position = 0
+    for d_position, domain_data in enumerate(data.domains, start=1):
+        domain = Domain(code=domain_data.code, position=d_position, title=domain_data.title)
+        framework.domains.append(domain)
+        for item in domain_data.competencies:
+            position += 1
+            competency = Competency(code=item.code, position=position, title=item.title,
+                                    description=item.description, indicators=item.indicators, framework=framework)
+            domain.competencies.append(competency)
+    framework.expectations.extend(Expectation(kind=kind, key=key, competency_code=code, level=level)
+                                  for kind, key, code, level in data.expectations)
+    framework.unit_indicators.extend(
+        UnitIndicator(code=i.code, position=n, title=i.title, description=i.description, kind=i.kind,
+                      source=i.source, answer_type=i.answer_type, unit=i.unit, targets=i.targets,
+                      evidence_required=i.evidence_required)
+        for n, i in enumerate(data.indicators, start=1))
+    if publish:
+        framework.status, framework.published_at = PUBLISHED, utcnow()
+    db.session.flush()
+    return framework
+
+
+# --- Lookups --------------------------------------------------------------------------------------
+
+def latest_version() -> int:
+    return db.session.scalar(select(func.max(Framework.version))) or 0
+
+
+def latest_published() -> Framework | None:
+    return db.session.scalar(select(Framework).where(Framework.status == PUBLISHED)
+                             .order_by(Framework.version.desc()).limit(1))
+
+
+def expected_levels(framework: Framework, level_code: str, volunteer_role: str | None) -> dict[str, int]:
+    """What a cadre at a unit of `level_code` in `volunteer_role` is expected to reach in each
+    competency: the higher of the level's and the role's expectation (0 when neither sets one)."""
+    expected = {c.code: 0 for c in framework.competencies}
+    for row in framework.expectations:
+        if (row.kind == BY_LEVEL and row.key == level_code) or (row.kind == BY_ROLE and row.key == volunteer_role):
+            expected[row.competency_code] = max(expected.get(row.competency_code, 0), row.level)
+    return expected
+
+
+def indicators_for_level(framework: Framework, level_code: str) -> list[UnitIndicator]:
+    """The unit indicators a unit of this level is assessed on."""
+    return [i for i in framework.unit_indicators if level_code in i.targets]
