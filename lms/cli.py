@@ -119,3 +119,35 @@ def create_admin(email: str, full_name: str, unit_code: str, central: bool, pass
                    roles=((role, unit), (Role.REVIEWER, unit)) if central else ((role, unit),))
     db.session.commit()
     click.echo(f"Created {address} as {role.value} of {unit.name}.")
+
+
+assessments_cli = AppGroup("assessments", help="Assessment campaigns.")
+lms_cli.add_command(assessments_cli)
+
+
+@assessments_cli.command("remind")
+@click.option("--base-url", envvar="LMS_BASE_URL", default=None,
+              help="Address of the site, e.g. https://taphuan.example.vn, for the link in the e-mails "
+                   "(default: the SERVER_NAME setting).")
+def remind_participants(base_url: str | None):
+    """E-mail the participants of every open campaign whose due day has not passed who still have their own
+    tasks to do and were not reminded in the last three days (run it daily)."""
+    from contextlib import nullcontext
+
+    from flask import current_app
+
+    from lms.assessments.campaigns import assessments_link, campaigns_to_remind, send_reminders
+
+    if not base_url and not current_app.config.get("SERVER_NAME"):
+        raise click.ClickException("Give --base-url (or LMS_BASE_URL, or SERVER_NAME) so the e-mails can link "
+                                   "to the site.")
+    context = current_app.test_request_context(base_url=base_url) if base_url else nullcontext()
+    total = 0
+    with context:
+        link = assessments_link()
+        for campaign in campaigns_to_remind():
+            sent = send_reminders(campaign, link=link)
+            db.session.commit()
+            total += sent
+            click.echo(f"{campaign.title}: {sent} reminders sent")
+    click.echo(f"reminders sent: {total}")

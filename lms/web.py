@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from lms.assessments.hub import open_tasks
 from lms.auth.permissions import ROLE_LABELS, has_any_scope
 from lms.courses.services import learner_home
 from lms.db import db
@@ -25,7 +26,7 @@ class NavItem:
 def navigation(user) -> list[NavItem]:
     """Menu entries the user's roles open, in the order a person needs them."""
     items = [NavItem("web.home", _("Trang chủ")), NavItem("courses.catalogue", _("Khóa học")),
-             NavItem("courses.my_certificates", _("Chứng nhận"))]
+             NavItem("courses.my_certificates", _("Chứng nhận")), NavItem("assessments.hub", _("Đánh giá"))]
     if has_any_scope(user, "trainer.view"):
         items.append(NavItem("trainers.home", _("Tập huấn")))
     if has_any_scope(user, "course.assign"):
@@ -56,7 +57,8 @@ def layout_context():
 @bp.route("/")
 @login_required
 def home():
-    return render_template("home.html", learning=learner_home(current_user))
+    tasks = [task for task in open_tasks(current_user) if task.pending]
+    return render_template("home.html", learning=learner_home(current_user), assessment_tasks=tasks)
 
 
 @bp.route("/lang/<locale>", methods=["POST"])

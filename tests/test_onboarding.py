@@ -430,7 +430,7 @@ def test_template_has_headers_example_and_the_admins_unit_codes(as_admin_a, tree
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data))
     sheet, lists = workbook.worksheets
-    assert [cell.value for cell in sheet[1]] == HEADERS
+    assert [cell.value for cell in sheet[1]] == [*HEADERS, "Vai trò tình nguyện"]
     assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
     assert sheet["A2"].value == "Nguyễn Thị Mai" and sheet["B2"].is_date
     codes = [row[0] for row in lists.iter_rows(min_row=2, values_only=True) if row[0]]
@@ -438,6 +438,7 @@ def test_template_has_headers_example_and_the_admins_unit_codes(as_admin_a, tree
     values = [row for row in lists.iter_rows(min_row=2, values_only=True)]
     assert [row[3] for row in values if row[3]] == ["Nam", "Nữ", "Khác"]
     assert len([row[4] for row in values if row[4]]) == 54
+    assert [row[5] for row in values if row[5]][:2] == ["Bí thư", "Chủ tịch hội"]
 
     text = page(upload(as_admin_a, response.data, "mau.xlsx"))
     assert "Dòng 2: Đây là dòng ví dụ của tệp mẫu; hãy xóa dòng này." in text
@@ -517,3 +518,20 @@ def test_code_sheet_never_turns_text_into_formulas(app):
     with app.test_request_context():
         sheet = load_workbook(io.BytesIO(onboarding.code_sheet([entry], "https://lms.test/login"))).worksheets[0]
     assert (sheet["A2"].value, sheet["A2"].data_type, sheet["B2"].data_type) == ("=1+1", "s", "s")
+
+
+def test_the_optional_volunteer_role_column_is_read_and_checked(as_admin_a):
+    headers = [*HEADERS, "Vai trò tình nguyện"]
+    rows = [[*person(), "điều phối viên"],
+            [*person("Lò Thị Sa", phone="0912000002", email="sa@example.org"), "Chủ nhiệm CLB"],
+            [*person("Hà Văn Tú", phone="0912000003", email="tu@example.org"), ""]]
+    upload(as_admin_a, xlsx(rows, headers=headers))
+    confirm(as_admin_a, latest_batch().id)
+    roles = dict(db.session.execute(select(User.email, User.volunteer_role).where(User.email.like("%@example.org"))).all())
+    assert (roles["binh@example.org"], roles["sa@example.org"], roles["tu@example.org"]) == (
+        "coordinator", "team_leader", None)
+
+    bad = [[*person("Vừ A Dính", phone="0912000009", email="dinh@example.org"), "Thủ quỹ"]]
+    text = page(upload(as_admin_a, xlsx(bad, headers=headers)))
+    assert "Vai trò tình nguyện “Thủ quỹ” không hợp lệ" in text
+    assert db.session.scalar(select(User).where(User.email == "dinh@example.org")) is None

@@ -30,7 +30,8 @@ def profile(person: User, **changes) -> dict:
     """The edit form as the browser would send it, with the person's current values."""
     data = {"full_name": person.full_name, "date_of_birth": "", "gender": person.gender or "",
             "ethnicity": person.ethnicity or "", "phone": person.phone or "", "email": person.email or "",
-            "position": person.position or "", "unit_code": person.unit.code}
+            "position": person.position or "", "volunteer_role": person.volunteer_role or "",
+            "unit_code": person.unit.code}
     data.update(changes)
     return data
 
@@ -261,6 +262,16 @@ def test_edit_saves_and_normalises(client, tree, admin_a, cadre_a):
     assert person.email == "hoa.nguyen@example.org" and person.gender == "nu" and person.ethnicity == "Tày"
     assert person.unit_id == tree.branch_a.id
     assert {(a.role, a.unit_id) for a in person.roles} == {(Role.LEARNER, tree.branch_a.id)}
+
+
+def test_edit_sets_the_volunteer_role_shown_on_the_person_page(client, admin_a, cadre_a):
+    sign_in_as(client, admin_a)
+    response = client.post(f"/people/{cadre_a.id}/edit", data=profile(cadre_a, volunteer_role="coordinator"))
+    assert response.status_code == 302
+    assert reload(cadre_a).volunteer_role == "coordinator"
+    assert "Điều phối viên tình nguyện" in text(client.get(response.location))
+    client.post(f"/people/{cadre_a.id}/edit", data=profile(cadre_a, volunteer_role="nobody"))
+    assert reload(cadre_a).volunteer_role == "coordinator", "a value not in the list changes nothing"
 
 
 def test_edit_accepts_a_typed_day_month_year(client, admin_a, cadre_a):

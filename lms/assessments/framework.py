@@ -32,7 +32,10 @@ class _Source:
 
     def __init__(self, path: Path):
         self.path = path
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ContentError(path, 1, "the file is not UTF-8 text") from None
         try:
             self.data, self.node = yaml.safe_load(text), yaml.compose(text)
         except yaml.MarkedYAMLError as error:
@@ -44,17 +47,21 @@ class _Source:
         raise ContentError(self.path, self._line(where), reason)
 
     def _line(self, where) -> int:
+        """The line of the value at `where`; for a value under a key, the key's line (where a person
+        looks, also when the value is a block starting on the next line)."""
         node, found = self.node, self.node
         for step in where:
+            shown = None
             if isinstance(node, yaml.MappingNode):
-                node = next((value for key, value in node.value if key.value == str(step)), None)
+                shown, node = next(((key, value) for key, value in node.value if key.value == str(step)),
+                                   (None, None))
             elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
                 node = node.value[step]
             else:
                 node = None
             if node is None:
                 break
-            found = node
+            found = shown or node
         return found.start_mark.line + 1 if found is not None else 1
 
 
@@ -75,6 +82,11 @@ def _mapping(source: _Source, value, where: tuple) -> dict:
     if not isinstance(value, dict):
         source.fail(f"'{where[-1]}' must be a mapping", *where)
     return value
+
+
+def _exactly_levels(keys) -> bool:
+    """Whether the keys are the whole numbers 1–4 (a mapping with text keys, or `true`, is not)."""
+    return all(type(key) is int for key in keys) and sorted(keys) == list(PROFICIENCY_LEVELS)
 
 
 def _list(source: _Source, value, where: tuple) -> list:
@@ -147,7 +159,7 @@ def read_framework(path: Path, level_codes: set[str] | None = None) -> Framework
 
 def _read_levels(source: _Source, raw) -> dict[str, dict]:
     levels = _mapping(source, raw, ("levels",))
-    if sorted(levels) != list(PROFICIENCY_LEVELS):
+    if not _exactly_levels(levels):
         source.fail("'levels' must define exactly the levels 1, 2, 3 and 4", "levels")
     labels = {}
     for number in PROFICIENCY_LEVELS:
@@ -186,7 +198,7 @@ def _read_competency(source: _Source, raw, where: tuple) -> CompetencyData:
     if code not in COMPETENCY_CODES:
         source.fail(f"unknown competency code {code!r} (allowed: {', '.join(COMPETENCY_CODES)})", *where, "code")
     indicators = _mapping(source, item.get("indicators"), (*where, "indicators"))
-    if sorted(indicators) != list(PROFICIENCY_LEVELS):
+    if not _exactly_levels(indicators):
         source.fail(f"{code}: 'indicators' must list behaviours for each of the levels 1–4", *where, "indicators")
     by_level = {}
     for number in PROFICIENCY_LEVELS:
@@ -217,7 +229,7 @@ def _read_expectations(source: _Source, raw, codes: list[str], level_codes) -> l
             for code, level in levels.items():
                 if code not in codes:
                     source.fail(f"{key}: {code!r} is not a competency of this framework", *where, code)
-                if level not in PROFICIENCY_LEVELS:
+                if type(level) is not int or level not in PROFICIENCY_LEVELS:
                     source.fail(f"{key}: the level of {code} must be 1, 2, 3 or 4", *where, code)
                 rows.append((kind, str(key), code, level))
     return rows
@@ -311,10 +323,13 @@ def write_framework(framework: Framework, data: FrameworkData, publish: bool) ->
     """Fill `framework` (new, or a draft) with the parsed content, replacing what it held."""
     framework.title, framework.summary, framework.level_labels = data.title, data.summary, data.level_labels
     framework.content_digest = data.digest
-    framework.domains.clear()
-    framework.competencies.clear()
-    framework.expectations.clear()
-    framework.unit_indicators.clear()
+    # Competencies go before their domains, with no flush in between: a domain removed while its
+    # competencies are still in place would have them lose their (required) domain.
+    with db.session.no_autoflush:
+        framework.competencies.clear()
+        framework.domains.clear()
+        framework.expectations.clear()
+        framework.unit_indicators.clear()
     db.session.add(framework)
     db.session.flush()
     position = 0

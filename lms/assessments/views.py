@@ -2,15 +2,22 @@
 assessments register their routes on this blueprint from their own modules (imported at the end)."""
 import io
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort, render_template, send_file
 from flask_login import current_user, login_required
 
+from lms.assessments.hub import hub_for
 from lms.assessments.models import EvidenceFile
 from lms.auth.permissions import can
 from lms.db import get_by_id
 from lms.orgs.models import Unit
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+
+
+@bp.route("/")
+@login_required
+def hub():
+    return render_template("assessments/hub.html", hub=hub_for(current_user))
 
 
 def may_read_evidence(user, evidence: EvidenceFile) -> bool:

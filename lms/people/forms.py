@@ -7,6 +7,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from lms.forms import ChoiceField, choices
+from lms.people.models import VOLUNTEER_ROLE_LABELS
 
 
 class ImportUploadForm(FlaskForm):
@@ -32,6 +33,8 @@ def _plausible_birth_date(_form, field) -> None:
         raise ValidationError(_l("Ngày sinh phải từ năm 1900 đến hôm nay."))
 
 
+VOLUNTEER_ROLE_CHOICES = choices([("", _l("— Cán bộ, đoàn viên, hội viên —")),
+                                  *((role, _l(label)) for role, label in VOLUNTEER_ROLE_LABELS.items())])
 GENDER_CHOICES = choices([("", _l("— Chưa ghi —")), ("nam", _l("Nam")), ("nu", _l("Nữ")), ("khac", _l("Khác"))])
 
 
@@ -48,10 +51,11 @@ class PersonForm(FlaskForm):
     phone = StringField(_l("Số điện thoại"), validators=[Length(max=30, message=_l("Số điện thoại quá dài."))])
     email = StringField(_l("E-mail"), validators=[Length(max=254, message=_l("E-mail quá dài."))])
     position = StringField(_l("Chức vụ"), validators=[Length(max=120, message=_l("Chức vụ tối đa 120 ký tự."))])
+    volunteer_role = ChoiceField(_l("Vai trò trong công tác tình nguyện"), choices=VOLUNTEER_ROLE_CHOICES, default="")
     unit_code = StringField(_l("Mã đơn vị"), validators=[DataRequired(_l("Hãy nhập mã đơn vị."))])
 
     PROFILE_FIELDS = ("full_name", "unit_code", "date_of_birth", "gender", "ethnicity", "phone", "email",
-                      "position")
+                      "position", "volunteer_role")
 
     def profile_data(self) -> dict:
         return {name: self[name].data for name in self.PROFILE_FIELDS}

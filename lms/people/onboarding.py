@@ -26,7 +26,8 @@ from lms.db import db, utcnow
 from lms.orgs.models import Unit
 from lms.people.contact import display_phone, normalise_email, normalise_phone
 from lms.people.ethnicities import ETHNICITIES, canonical_ethnicity
-from lms.people.models import AuthToken, ImportBatch, RoleAssignment, User, name_fields
+from lms.people.models import (
+    COORDINATOR, SECRETARY, TEAM_LEADER, AuthToken, ImportBatch, RoleAssignment, User, name_fields)
 from lms.vietnamese import clean_spaces, fold, name_key, sort_key
 
 MAX_ROWS = 10_000
@@ -47,6 +48,7 @@ class Column:
     header: str
     aliases: tuple[str, ...] = ()
     width: int = 16
+    required: bool = True  # the header line must have it (its cells may still be empty)
 
 
 COLUMNS = (
@@ -58,7 +60,15 @@ COLUMNS = (
     Column("email", "E-mail", ("Thư điện tử", "Địa chỉ e-mail"), 30),
     Column("unit_code", "Mã đơn vị", (), 26),
     Column("position", "Chức vụ", (), 32),
+    Column("volunteer_role", "Vai trò tình nguyện", ("Vai trò trong công tác tình nguyện",), 26, required=False),
 )
+# What may be written in the volunteer-role column (compared without accents or case).
+VOLUNTEER_ROLE_WORDS = {
+    "Bí thư": SECRETARY, "Chủ tịch hội": SECRETARY, "Lãnh đạo đơn vị": SECRETARY,
+    "Điều phối viên": COORDINATOR,
+    "Đội trưởng": TEAM_LEADER, "Chủ nhiệm câu lạc bộ": TEAM_LEADER, "Chủ nhiệm CLB": TEAM_LEADER,
+}
+_VOLUNTEER_ROLES_FOLDED = {fold(word): role for word, role in VOLUNTEER_ROLE_WORDS.items()}
 
 _MESSAGES = {
     "missing_name": _l("Thiếu họ và tên."),
@@ -76,6 +86,8 @@ _MESSAGES = {
     "closed_unit": _l("Đơn vị “%(name)s” đã giải thể."),
     "out_of_scope": _l("Đơn vị “%(name)s” nằm ngoài phạm vi bạn quản lý."),
     "position_too_long": _l("Chức vụ dài quá %(max)d ký tự."),
+    "bad_volunteer_role": _l("Vai trò tình nguyện “%(value)s” không hợp lệ; hãy ghi Bí thư, Điều phối viên, "
+                             "Đội trưởng hoặc để trống."),
     "example_row": _l("Đây là dòng ví dụ của tệp mẫu; hãy xóa dòng này."),
     "email_in_file": _l("Trùng e-mail với dòng %(line)d trong tệp."),
     "phone_in_file": _l("Trùng số điện thoại với dòng %(line)d trong tệp."),
@@ -142,7 +154,7 @@ def _find_header(lines) -> tuple[bool, dict[str, int]]:
             continue
         seen += 1
         mapping = _header_mapping(cells)
-        if len(mapping) == len(COLUMNS):
+        if all(column.key in mapping for column in COLUMNS if column.required):
             return True, mapping
         best = max(best, mapping, key=len)
         if seen == _HEADER_SEARCH:
@@ -169,7 +181,7 @@ def _read_table(tables) -> list[tuple[int, dict]]:
     for lines in tables:
         lines = iter(lines)
         content, mapping = _find_header(lines)
-        if len(mapping) == len(COLUMNS):
+        if all(column.key in mapping for column in COLUMNS if column.required):
             rows = _data_rows(lines, mapping)
             if not rows:
                 raise ImportFileError(_("Tệp chỉ có dòng tiêu đề, chưa có cán bộ nào."))
@@ -180,7 +192,7 @@ def _read_table(tables) -> list[tuple[int, dict]]:
         raise ImportFileError(_("Tệp trống."))
     if not best:
         raise ImportFileError(_("Không tìm thấy dòng tiêu đề (Họ và tên, Ngày sinh, …). Hãy dùng tệp mẫu."))
-    missing = ", ".join(column.header for column in COLUMNS if column.key not in best)
+    missing = ", ".join(column.header for column in COLUMNS if column.required and column.key not in best)
     raise ImportFileError(_("Tệp thiếu cột: %(columns)s. Hãy dùng đúng dòng tiêu đề của tệp mẫu.",
                             columns=missing))
 
@@ -302,6 +314,14 @@ def _position(raw) -> tuple[str | None, dict | None]:
     return text or None, None
 
 
+def _volunteer_role(raw) -> tuple[str | None, dict | None]:
+    text = _cell_text(raw)
+    if not text:
+        return None, None
+    role = _VOLUNTEER_ROLES_FOLDED.get(fold(text))
+    return (role, None) if role else (None, {"code": "bad_volunteer_role", "value": text})
+
+
 def check_row(line: int, values: dict) -> dict:
     """One row as stored in the batch: what the file said, the clean values, and its problems."""
     checks = {
@@ -313,6 +333,7 @@ def check_row(line: int, values: dict) -> dict:
         "email": _contact(values.get("email"), normalise_email, "bad_email"),
         "unit_code": _unit_code(values.get("unit_code")),
         "position": _position(values.get("position")),
+        "volunteer_role": _volunteer_role(values.get("volunteer_role")),
     }
     data = {key: value for key, (value, _error) in checks.items()}
     errors = [error for _value, error in checks.values() if error]
@@ -531,7 +552,8 @@ def _account_values(data: dict, unit: Unit) -> dict:
         **name_fields(data["full_name"]),
         "date_of_birth": date.fromisoformat(born) if born else None, "gender": data["gender"],
         "ethnicity": data["ethnicity"], "phone": data["phone"], "email": data["email"], "unit_id": unit.id,
-        "position": data["position"], "password_hash": None, "is_active": True, "created_at": utcnow(),
+        "position": data["position"], "volunteer_role": data.get("volunteer_role"), "password_hash": None,
+        "is_active": True, "created_at": utcnow(),
     }
 
 
@@ -585,7 +607,7 @@ def _saved(workbook: Workbook) -> bytes:
 
 def _example_row(units: list[Unit]) -> list:
     return ["Nguyễn Thị Mai", date(1998, 3, 15), "Nữ", "Kinh", "0912345678", EXAMPLE_EMAIL,
-            units[0].code if units else "", "Bí thư Chi đoàn"]
+            units[0].code if units else "", "Bí thư Chi đoàn", "Bí thư"]
 
 
 def _add_choice(sheet, column: str, formula: str) -> None:
@@ -606,15 +628,18 @@ def template_workbook(user) -> bytes:
     sheet["B2"].number_format = "DD/MM/YYYY"
     sheet["E2"].number_format = "@"
     lists = workbook.create_sheet("Danh mục")
-    _table_sheet(lists, [("Mã đơn vị", 26), ("Tên đơn vị", 44), ("", 4), ("Giới tính", 12), ("Dân tộc", 18)])
-    genders = list(GENDER_LABELS.values())
+    _table_sheet(lists, [("Mã đơn vị", 26), ("Tên đơn vị", 44), ("", 4), ("Giới tính", 12), ("Dân tộc", 18),
+                         ("Vai trò tình nguyện", 24)])
+    genders, roles = list(GENDER_LABELS.values()), list(VOLUNTEER_ROLE_WORDS)
     for index in range(max(len(units), len(ETHNICITIES))):
         unit = units[index] if index < len(units) else None
         _append_plain(lists, index + 2, [unit.code if unit else None, unit.name if unit else None, None,
                                          genders[index] if index < len(genders) else None,
-                                         ETHNICITIES[index] if index < len(ETHNICITIES) else None])
+                                         ETHNICITIES[index] if index < len(ETHNICITIES) else None,
+                                         roles[index] if index < len(roles) else None])
     _add_choice(sheet, "C", f"'Danh mục'!$D$2:$D${len(GENDER_LABELS) + 1}")
     _add_choice(sheet, "D", f"'Danh mục'!$E$2:$E${len(ETHNICITIES) + 1}")
+    _add_choice(sheet, "I", f"'Danh mục'!$F$2:$F${len(roles) + 1}")
     if units:
         _add_choice(sheet, "G", f"'Danh mục'!$A$2:$A${len(units) + 1}")
     return _saved(workbook)

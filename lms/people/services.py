@@ -16,7 +16,7 @@ from lms.orgs.models import Unit
 from lms.paging import Page
 from lms.people.contact import normalise_email, normalise_phone
 from lms.people.ethnicities import canonical_ethnicity
-from lms.people.models import GENDERS, AuthToken, RoleAssignment, User
+from lms.people.models import GENDERS, VOLUNTEER_ROLES, AuthToken, RoleAssignment, User
 from lms.vietnamese import fold
 
 DIRECTORY_PAGE_SIZE = 50
@@ -167,6 +167,7 @@ class Profile:
     phone: str | None = None
     email: str | None = None
     position: str | None = None
+    volunteer_role: str | None = None
 
 
 def check_profile(editor: User, profile: Profile, person: User | None = None) -> dict:
@@ -182,6 +183,7 @@ def check_profile(editor: User, profile: Profile, person: User | None = None) ->
               "gender": profile.gender if profile.gender in GENDERS else None,
               "ethnicity": _clean_ethnicity(profile.ethnicity, errors), "phone": phone, "email": email,
               "position": _blank_none(profile.position),
+              "volunteer_role": profile.volunteer_role if profile.volunteer_role in VOLUNTEER_ROLES else None,
               "unit": _clean_unit(editor, profile.unit_code, person, errors)}
     if errors:
         raise ProfileError(errors)

@@ -12,7 +12,7 @@ from lms.people.contact import display_phone
 from lms.people.ethnicities import ETHNICITIES
 from lms.forms import ActionForm, choices
 from lms.people.forms import GrantRoleForm, PersonForm
-from lms.people.models import User
+from lms.people.models import VOLUNTEER_ROLE_LABELS, User
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -49,7 +49,9 @@ def person(user_id: int):
     response = make_response(render_template(
         "people/person.html", person=person, issued_code=code, locked_until=services.locked_until(person),
         may_manage=services.may_manage(current_user, person), action_form=ActionForm(),
-        may_view_unit=can(current_user, "unit.view", person.unit)))
+        may_view_unit=can(current_user, "unit.view", person.unit),
+        may_view_assessment=can(current_user, "assessment.view", person.unit),
+        volunteer_role_labels=VOLUNTEER_ROLE_LABELS))
     if code:
         response.headers["Cache-Control"] = "no-store"
     return response
