@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from lms.assessments.demo import load_demo_assessments
 from lms.auth.permissions import Role
 from lms.auth.services import hash_password
 from lms.courses import services
@@ -71,6 +72,7 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
     if db.session.scalar(select(User.id).where(User.email == DEMO_ACCOUNTS[0][0])):
         load_demo_learning()
         load_demo_trainers()
+        load_demo_assessments()
         db.session.commit()
         return {"accounts": 0, "cadres": 0}
     password_hash = hash_password(DEMO_PASSWORD)
@@ -83,6 +85,7 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
     cadres = _add_synthetic_cadres(synthetic_cadres, password_hash)
     load_demo_learning()
     load_demo_trainers()
+    load_demo_assessments()
     db.session.commit()
     return {"accounts": len(DEMO_ACCOUNTS), "cadres": cadres}
 

@@ -27,8 +27,9 @@ from sqlalchemy.orm import aliased, contains_eager
 from lms.actions import RuleError
 from lms.assessments.framework import expected_levels, indicators_for_level
 from lms.assessments.models import (CAMPAIGN_CLOSED, CAMPAIGN_DRAFT, CAMPAIGN_OPEN, INSTRUMENT_LABELS, INSTRUMENTS,
-                                    KNOWLEDGE, NOT_STARTED, PUBLISHED, SELF, UNIT_STATUSES, Campaign, Framework,
-                                    Participant, UnitAssessment)
+                                    KNOWLEDGE, NOT_STARTED, PUBLISHED, SELF, TRAINER, UNIT_STATUSES, Campaign,
+                                    Framework, Participant, UnitAssessment)
+from lms.assessments.scoring import TASK_INSTRUMENTS, recompute
 from lms.auth.permissions import ACTIONS, can, in_scope, scope_paths
 from lms.db import db, utcnow
 from lms.i18n import local_today
@@ -36,6 +37,7 @@ from lms.mail import send_mail
 from lms.orgs.models import Unit, UnitLevel
 from lms.paging import Page
 from lms.people.models import VOLUNTEER_ROLES, User
+from lms.trainers.models import TrainerProfile
 
 ACTION = "campaign.manage"
 VIEW = "assessment.view"
@@ -270,6 +272,10 @@ def check_campaign(viewer: User, data: CampaignInput, campaign: Campaign | None 
         refuse("instruments", _("Hãy chọn ít nhất một công cụ đánh giá."))
     elif len(instruments) != len(set(data.instruments)):
         refuse("instruments", _("Hãy chọn các mục trong danh sách."))
+    elif not set(instruments) & set(TASK_INSTRUMENTS):
+        refuse("instruments", _("Phiếu đánh giá thực hành chỉ đánh giá năng lực tập huấn của những người đã được "
+                                "đánh giá thực hành; hãy chọn thêm tự đánh giá, đánh giá của cấp trên hoặc bài "
+                                "kiểm tra kiến thức."))
 
     if data.opens_on is None:
         refuse("opens_on", _("Hãy chọn ngày bắt đầu."))
@@ -422,7 +428,18 @@ def close_campaign(campaign: Campaign) -> None:
         raise RuleError(_("Đợt đánh giá chưa phát động nên chưa thể kết thúc."))
     if campaign.status == CAMPAIGN_CLOSED:
         raise RuleError(_("Đợt đánh giá đã kết thúc từ trước."))
+    if campaign.uses(TRAINER):
+        _refresh_trainers(campaign)
     campaign.status, campaign.closed_at = CAMPAIGN_CLOSED, utcnow()
+
+
+def _refresh_trainers(campaign: Campaign) -> None:
+    """Practicums assessed since a trainer last did a task count in their final result."""
+    trainers = db.session.scalars(
+        select(Participant).join(TrainerProfile, TrainerProfile.user_id == Participant.user_id)
+        .where(Participant.campaign_id == campaign.id))
+    for participant in trainers:
+        recompute(participant)
 
 
 # --- Progress with drill-down ---------------------------------------------------------------------

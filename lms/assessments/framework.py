@@ -78,9 +78,13 @@ def _text(source: _Source, value, where: tuple, limit: int, required: bool = Tru
     return value
 
 
-def _mapping(source: _Source, value, where: tuple) -> dict:
+def _mapping(source: _Source, value, where: tuple, keys: tuple[str, ...] | None = None) -> dict:
+    """`value` as a mapping; with `keys`, one holding no other key, so a misspelt key is not ignored."""
     if not isinstance(value, dict):
         source.fail(f"'{where[-1]}' must be a mapping", *where)
+    unknown = [key for key in value if keys is not None and key not in keys]
+    if unknown:
+        source.fail(f"unknown key {unknown[0]!r} (allowed: {', '.join(keys)})", *where, unknown[0])
     return value
 
 
@@ -140,7 +144,8 @@ class FrameworkData:
 def read_framework(path: Path, level_codes: set[str] | None = None) -> FrameworkData:
     """Read and check one framework file. `level_codes` are the unit levels known to the database."""
     source = _Source(path)
-    data = _mapping(source, source.data, ("framework",))
+    data = _mapping(source, source.data, ("framework",),
+                    ("version", "title", "summary", "levels", "domains", "expected", "unit_indicators"))
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         source.fail("'version' must be a whole number from 1", "version")
@@ -163,7 +168,7 @@ def _read_levels(source: _Source, raw) -> dict[str, dict]:
         source.fail("'levels' must define exactly the levels 1, 2, 3 and 4", "levels")
     labels = {}
     for number in PROFICIENCY_LEVELS:
-        item = _mapping(source, levels[number], ("levels", number))
+        item = _mapping(source, levels[number], ("levels", number), ("name", "description"))
         labels[str(number)] = {"name": _text(source, item.get("name"), ("levels", number, "name"), 60),
                                "description": _text(source, item.get("description"),
                                                     ("levels", number, "description"), 500)}
@@ -174,7 +179,7 @@ def _read_domains(source: _Source, raw) -> list[DomainData]:
     domains, seen_domains, seen = [], set(), set()
     for i, item in enumerate(_list(source, raw, ("domains",))):
         where = ("domains", i)
-        item = _mapping(source, item, where)
+        item = _mapping(source, item, where, ("code", "title", "competencies"))
         code = item.get("code")
         if not isinstance(code, str) or not DOMAIN_CODE.match(code):
             source.fail("a domain 'code' is A–Z and 0–9, at most 20 characters", *where, "code")
@@ -193,7 +198,7 @@ def _read_domains(source: _Source, raw) -> list[DomainData]:
 
 
 def _read_competency(source: _Source, raw, where: tuple) -> CompetencyData:
-    item = _mapping(source, raw, where)
+    item = _mapping(source, raw, where, ("code", "title", "description", "indicators"))
     code = item.get("code")
     if code not in COMPETENCY_CODES:
         source.fail(f"unknown competency code {code!r} (allowed: {', '.join(COMPETENCY_CODES)})", *where, "code")
@@ -210,7 +215,7 @@ def _read_competency(source: _Source, raw, where: tuple) -> CompetencyData:
 
 
 def _read_expectations(source: _Source, raw, codes: list[str], level_codes) -> list[tuple]:
-    expected = _mapping(source, raw, ("expected",))
+    expected = _mapping(source, raw, ("expected",), ("levels", "roles"))
     by_level = _mapping(source, expected.get("levels"), ("expected", "levels"))
     by_role = _mapping(source, expected.get("roles") or {}, ("expected", "roles"))
     rows = []
@@ -239,7 +244,8 @@ def _read_indicators(source: _Source, raw, level_codes) -> list[IndicatorData]:
     indicators, seen = [], set()
     for i, item in enumerate(_list(source, raw, ("unit_indicators",))):
         where = ("unit_indicators", i)
-        item = _mapping(source, item, where)
+        item = _mapping(source, item, where, ("code", "title", "description", "kind", "source", "answer_type",
+                                              "unit", "targets", "evidence_required"))
         code = item.get("code")
         if not isinstance(code, str) or not INDICATOR_CODE.match(code) or len(code) > 30:
             source.fail("an indicator 'code' is a–z, 0–9 and '-', at most 30 characters", *where, "code")

@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, func, or_, select
 
+from lms.assessments.campaigns import open_participations, pending_instruments
 from lms.assessments.models import (
-    CAMPAIGN_OPEN, KNOWLEDGE, NOT_STARTED, RETURNED, SELF, SUBMITTED, SUPERVISOR, UNIT_DRAFT, Campaign,
-    Participant, UnitAssessment)
+    CAMPAIGN_OPEN, NOT_STARTED, RETURNED, SUBMITTED, SUPERVISOR, UNIT_DRAFT, Campaign, Participant,
+    UnitAssessment)
 from lms.auth.permissions import ACTIONS, has_any_scope, scope_paths
 from lms.db import db
 from lms.orgs.models import Unit
@@ -46,18 +47,9 @@ def hub_for(user: User) -> Hub:
 
 def open_tasks(user: User) -> list[Task]:
     """The user's participations in open campaigns, newest campaign first."""
-    rows = db.session.execute(
-        select(Participant, Campaign).join(Campaign, Campaign.id == Participant.campaign_id)
-        .where(Participant.user_id == user.id, Campaign.status == CAMPAIGN_OPEN)
-        .order_by(Campaign.due_on, Campaign.id.desc())).all()
-    return [Task(participant, campaign, _pending(participant, campaign),
-                 campaign.uses(SUPERVISOR) and participant.supervisor_done_at is None)
-            for participant, campaign in rows]
-
-
-def _pending(participant: Participant, campaign: Campaign) -> list[str]:
-    done = {SELF: participant.self_done_at, KNOWLEDGE: participant.knowledge_done_at}
-    return [instrument for instrument in (SELF, KNOWLEDGE) if campaign.uses(instrument) and done[instrument] is None]
+    return [Task(participant, participant.campaign, pending_instruments(participant),
+                 participant.campaign.uses(SUPERVISOR) and participant.supervisor_done_at is None)
+            for participant in open_participations(user)]
 
 
 def _below_scope(user: User, action: str, path_column=Unit.path):

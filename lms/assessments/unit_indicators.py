@@ -14,7 +14,7 @@ from lms.db import db
 from lms.orgs.models import Unit
 from lms.people.models import User
 from lms.trainers.models import CERTIFIED, PLANNED, Cohort, TrainerProfile, TrainingPlanItem
-from lms.trainers.plans import _matches_item  # the plans' own rule for which cohort counts toward an item
+from lms.trainers.plans import matches_item  # the plans' own rule for which cohort counts toward an item
 
 CORE_COURSE_SLUG = "quan-ly-dieu-phoi-tinh-nguyen"
 YES, NO = "yes", "no"
@@ -59,7 +59,7 @@ def cohorts_vs_plan(unit: Unit, year: int) -> float | None:
     beyond an item's number do not make up for another item. None when the unit planned nothing."""
     held = (select(TrainingPlanItem.id.label("item_id"), func.count(distinct(Cohort.id)).label("cohorts"))
             .select_from(TrainingPlanItem)
-            .join(Cohort, _matches_item())
+            .join(Cohort, matches_item())
             .join(Unit, Unit.id == Cohort.unit_id)
             .where(TrainingPlanItem.unit_id == unit.id, TrainingPlanItem.year == year, Cohort.status != PLANNED,
                    _in_subtree(unit))

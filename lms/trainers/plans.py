@@ -124,7 +124,7 @@ def _year_range(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def _matches_item():
+def matches_item():
     """Join condition: the cohort counts toward the plan item (see the module's docstring)."""
     month = extract("month", Cohort.starts_on)
     same_quarter = and_(
@@ -146,7 +146,7 @@ def held_by_item(unit: Unit, year: int, *, subtree: bool) -> dict[int, Held]:
         select(TrainingPlanItem.id, func.count(distinct(Cohort.id)), func.count(CohortParticipant.id),
                func.count(case((CohortParticipant.completed.is_(True), CohortParticipant.id))))
         .select_from(TrainingPlanItem)
-        .join(Cohort, _matches_item())
+        .join(Cohort, matches_item())
         .join(Unit, Unit.id == Cohort.unit_id)
         .outerjoin(CohortParticipant, CohortParticipant.cohort_id == Cohort.id)
         .where(TrainingPlanItem.unit_id == unit.id, TrainingPlanItem.year == year, Cohort.status != PLANNED,

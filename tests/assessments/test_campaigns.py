@@ -134,8 +134,9 @@ def test_central_admin_creates_a_draft(client, central_admin, framework, tree):
     (lambda: {"due_on": ""}, "Hãy chọn hạn hoàn thành."),
     (lambda: {"instruments": ["magic"]}, "Hãy chọn các mục trong danh sách."),
     (lambda: {"target_roles": ["boss"]}, "Hãy chọn các mục trong danh sách."),
+    (lambda: {"instruments": ["trainer"]}, "hãy chọn thêm tự đánh giá, đánh giá của cấp trên hoặc bài"),
 ], ids=["title", "levels", "instruments", "due-before-start", "due-past", "bad-date", "no-due", "bad-instrument",
-        "bad-role"])
+        "bad-role", "rubric-alone"])
 def test_bad_settings_are_refused_with_a_clear_message(client, central_admin, framework, tree, fields, message):
     sign_in_as(client, central_admin)
     response = client.post("/assessments/campaigns/new", data=form_data(tree.central, framework, **fields()))

@@ -148,6 +148,8 @@ BAD_FILES = {
                                            "unknown unit level 'provinse'"),
     "unknown unit level in targets": ("targets: {province: 2}", "targets: {district: 2}", "targets: {district",
                                       "unknown unit level 'district'"),
+    "misspelt key": ("    evidence_required: true", "    evidence_requred: true", "evidence_requred: true",
+                     "unknown key 'evidence_requred'"),
     "unknown role": ("    coordinator: {PLAN: 3", "    captain: {PLAN: 3", "captain: {", "unknown role 'captain'"),
     "yes/no target that is a number": ("targets: {province: true, grassroots: true}",
                                        "targets: {province: true, grassroots: 5}", "grassroots: 5}",

@@ -187,3 +187,21 @@ def test_no_practicum_or_no_trainer_instrument_gives_no_trainer_rating(framework
     db.session.commit()
     assert db.session.scalar(select(Rating.id).where(Rating.source == TRAINER)) is None
     assert _results(other)["TRAIN"][2] is None
+
+
+def test_closing_a_campaign_counts_a_practicum_assessed_after_the_trainers_last_task(
+        framework, cadre_a, admin_a, central_admin, tree):
+    from lms.assessments.campaigns import close_campaign
+
+    campaign = make_campaign(framework, tree.central, central_admin, instruments=(SELF, TRAINER))
+    participant = make_participant(campaign, cadre_a)
+    _rate(participant, SELF, {"TRAIN": 2})
+    recompute(participant)
+    db.session.commit()
+    assert _results(participant)["TRAIN"][2] == 2
+
+    _practicum(_trainer(cadre_a, PROVINCIAL, CANDIDATE), _trainer(admin_a, MASTER, CERTIFIED),
+               {"preparation": 4, "delivery": 4, "facilitation": 4, "learner_assessment": 4}, utcnow())
+    close_campaign(campaign)
+    db.session.commit()
+    assert _results(participant)["TRAIN"][2] == 3  # (2 + 8) / 3 = 3.33 → 3

@@ -77,3 +77,20 @@ def demo_data(app):
     finally:
         with app.app_context():
             _empty_all_tables()
+
+
+@pytest.fixture()
+def assessment_data(demo_data, app):
+    """The demo with the curriculum and the competency framework imported, and the demo assessment
+    campaigns built on them (last year's closed, this year's open)."""
+    from lms.assessments.demo import load_demo_assessments
+    from lms.assessments.framework import import_frameworks
+    from lms.courses.content import import_directory
+    from lms.db import db
+
+    with app.app_context():
+        import_directory(ROOT / "content")
+        import_frameworks(ROOT / "content")
+        load_demo_assessments()
+        db.session.commit()
+    return demo_data

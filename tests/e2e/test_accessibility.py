@@ -136,3 +136,34 @@ def test_training_pages_are_accessible(demo_data, app, page: Page, axe_source):
     page.locator("a[href$='/cascade']").first.click()
     problems += _violations(page, axe_source)
     assert problems == []
+
+
+def test_assessment_pages_are_accessible(assessment_data, page: Page, axe_source):
+    problems = []
+    _sign_in(page, "hocvien@example.org")
+    for path in ("/assessments/", "/assessments/me", "/assessments/framework"):
+        page.goto(path)
+        problems += _violations(page, axe_source)
+    page.goto("/assessments/")
+    page.get_by_role("link", name="Tự đánh giá").first.click()
+    problems += _violations(page, axe_source)
+    page.goto("/assessments/framework")
+    page.locator("main table a, main .course-list a").first.click()
+    problems += _violations(page, axe_source)
+
+    page.context.clear_cookies()
+    _sign_in(page, "trunguong@example.org")
+    for path in ("/assessments/", "/assessments/campaigns", "/assessments/units", "/assessments/supervision",
+                 "/assessments/campaigns/new"):
+        page.goto(path)
+        problems += _violations(page, axe_source)
+    page.goto("/assessments/campaigns")
+    page.locator("main table a").first.click()
+    problems += _violations(page, axe_source)
+    page.goto("/assessments/units")
+    page.locator("main table a").first.click()
+    problems += _violations(page, axe_source)
+    page.goto("/assessments/supervision")
+    page.locator("main table a").first.click()
+    problems += _violations(page, axe_source)
+    assert problems == []
