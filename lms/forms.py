@@ -1,7 +1,7 @@
 """Form pieces every domain shares."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField
+from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
@@ -59,3 +59,19 @@ class WholeNumberField(IntegerField):
 def choices(pairs) -> list[SelectChoice]:
     """Drop-down options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class DayField(DateField):
+    """A day picked in the browser (2026-03-25) or typed as 25/03/2026; an unreadable one gets
+    `invalid_message`, in Vietnamese."""
+
+    def __init__(self, label=None, validators=None,
+                 invalid_message=_l("Ngày không đúng dạng ngày/tháng/năm, ví dụ 25/03/2026."), **kwargs):
+        super().__init__(label, validators, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValidationError(self.invalid_message) from error

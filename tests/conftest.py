@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from flask import g, request_started
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from lms import create_app
 from lms.auth.permissions import Role
@@ -53,7 +54,7 @@ def _empty_all_tables():
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             quoted = ", ".join(f'"{name}"' for name in tables)
-            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            connection.execute(sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         else:
             # Tables that refer to each other (trainer_profile <-> cohort): cut those links first.
             for table in db.metadata.sorted_tables:
@@ -61,7 +62,7 @@ def _empty_all_tables():
                     if key.use_alter:
                         connection.execute(table.update().values({key.parent.name: None}))
             for name in tables:
-                connection.execute(text(f'DELETE FROM "{name}"'))
+                connection.execute(sql(f'DELETE FROM "{name}"'))
 
 
 def _forget_request_globals(_sender, **_extra):
@@ -147,6 +148,26 @@ def make_user(app_ctx):
 def login(client, user_or_identifier, password: str = PASSWORD):
     identifier = getattr(user_or_identifier, "email", user_or_identifier)
     return client.post("/login", data={"identifier": identifier, "password": password})
+
+
+def sign_in_as(client, user):
+    """Sign out whoever is signed in, then sign `user` in."""
+    client.post("/logout")
+    assert login(client, user).status_code == 302
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def content(response) -> str:
+    """The page from its heading on, without the menu or the messages earlier steps left."""
+    page = text(response)
+    return page[page.index("<h1>"):]
+
+
+def count(model, *conditions) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
 
 
 @pytest.fixture()

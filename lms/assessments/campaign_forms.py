@@ -2,25 +2,12 @@
 from the viewer's scope; the rules themselves live in lms.assessments.campaigns.check_campaign."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from lms.assessments.models import INSTRUMENT_LABELS
-from lms.forms import ChoiceField, MultiCheckboxField, choices
+from lms.forms import ChoiceField, DayField, MultiCheckboxField, choices
 from lms.people.models import VOLUNTEER_ROLE_LABELS
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-
-
-class _DayField(DateField):
-    """A day picked in the browser or typed as 25/03/2026, with a Vietnamese message when unreadable."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValidationError(_l("Ngày không đúng dạng ngày/tháng/năm, ví dụ 25/03/2026.")) from error
-
 
 class CampaignForm(FlaskForm):
     title = StringField(_l("Tên đợt đánh giá"), validators=[
@@ -36,7 +23,7 @@ class CampaignForm(FlaskForm):
     instruments = MultiCheckboxField(_l("Công cụ đánh giá"), choices=choices(
         (name, _l(label)) for name, label in INSTRUMENT_LABELS.items()))
     assess_units = BooleanField(_l("Kèm đánh giá năng lực đơn vị"), default=True)
-    opens_on = _DayField(_l("Ngày bắt đầu"), format=DATE_FORMATS,
+    opens_on = DayField(_l("Ngày bắt đầu"),
                          validators=[InputRequired(_l("Hãy chọn ngày bắt đầu."))])
-    due_on = _DayField(_l("Hạn hoàn thành"), format=DATE_FORMATS,
+    due_on = DayField(_l("Hạn hoàn thành"),
                        validators=[InputRequired(_l("Hãy chọn hạn hoàn thành."))])

@@ -243,7 +243,7 @@ def campaign_detail(campaign_id: int):
                "status_labels": CAMPAIGN_STATUS_LABELS, "instrument_labels": INSTRUMENT_LABELS,
                "role_labels_volunteer": VOLUNTEER_ROLE_LABELS, "unit_status_labels": UNIT_STATUS_LABELS,
                "unit_statuses": UNIT_STATUSES, "levels": {level.code: level for level in service.unit_levels()},
-               "description": render_markdown(campaign.description), "is_open": service.is_open(campaign)}
+               "description": render_markdown(campaign.description), "is_open": campaign.is_open}
     if campaign.status == CAMPAIGN_DRAFT:
         return render_template("assessments/campaign_detail.html", preview=service.launch_preview(campaign),
                                not_yet=campaign.opens_on > local_today(), **context)

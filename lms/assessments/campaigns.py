@@ -58,12 +58,6 @@ class CampaignRefused(RuleError):
 
 # --- Public helpers -------------------------------------------------------------------------------
 
-def is_open(campaign: Campaign) -> bool:
-    """Launched and not closed: participants may do their tasks (a campaign is launched on or after its
-    opening day, so the status alone tells)."""
-    return campaign.status == CAMPAIGN_OPEN
-
-
 def _open_condition():
     return Campaign.status == CAMPAIGN_OPEN
 
@@ -603,7 +597,7 @@ def assessments_link() -> str:
 def send_reminders(campaign: Campaign, node: Unit | None = None, link: str | None = None) -> int:
     """E-mail every participant (under `node`, else in the whole campaign) who has an e-mail address, has
     own tasks left and was not reminded in the last three days; record when. Returns how many were sent."""
-    if not is_open(campaign):
+    if not campaign.is_open:
         raise RuleError(_("Chỉ gửi nhắc nhở được khi đợt đánh giá đang diễn ra."))
     now = utcnow()
     conditions = _reminder_conditions(campaign, node, now)

@@ -44,7 +44,7 @@ def _profile_url() -> str | None:
 
 def _common(participant: Participant) -> dict:
     campaign = participant.campaign
-    return {"participant": participant, "campaign": campaign, "is_open": instruments.is_open(campaign),
+    return {"participant": participant, "campaign": campaign, "is_open": campaign.is_open,
             "not_open_message": instruments.not_open_message(campaign), "profile_url": _profile_url(),
             "sheet": instruments.rating_sheet(campaign.framework),
             "level_names": instruments.level_names(campaign.framework)}
@@ -74,7 +74,7 @@ def _save(form, save, success: str) -> bool:
 def self_assessment(participant_id: int):
     participant = _own(participant_id, SELF)
     here = url_for("assessments.self_assessment", participant_id=participant.id)
-    if request.method == "POST" and not instruments.is_open(participant.campaign):
+    if request.method == "POST" and not participant.campaign.is_open:
         flash(instruments.not_open_message(participant.campaign), "error")
         return redirect(here)
     previous = instruments.ratings_of(participant, SELF)
@@ -118,7 +118,7 @@ def supervisor_assessment(participant_id: int):
     if not participant.campaign.uses(SUPERVISOR):
         abort(404)
     here = url_for("assessments.supervisor_assessment", participant_id=participant.id)
-    if request.method == "POST" and not instruments.is_open(participant.campaign):
+    if request.method == "POST" and not participant.campaign.is_open:
         flash(instruments.not_open_message(participant.campaign), "error")
         return redirect(here)
     previous = instruments.ratings_of(participant, SUPERVISOR)

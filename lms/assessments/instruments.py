@@ -58,10 +58,6 @@ class RatingInput:
 
 # --- The campaign ---------------------------------------------------------------------------------
 
-def is_open(campaign: Campaign) -> bool:
-    return campaign.status == CAMPAIGN_OPEN
-
-
 def not_open_message(campaign: Campaign) -> str:
     if campaign.status == CAMPAIGN_DRAFT:
         return _("Đợt đánh giá “%(title)s” chưa bắt đầu, nên chưa thể đánh giá.", title=campaign.title)
@@ -71,7 +67,7 @@ def not_open_message(campaign: Campaign) -> str:
 def require_open(campaign: Campaign, instrument: str) -> None:
     if not campaign.uses(instrument):
         raise InstrumentError(_("Đợt đánh giá này không dùng “%(name)s”.", name=_(INSTRUMENT_LABELS[instrument])))
-    if not is_open(campaign):
+    if not campaign.is_open:
         raise InstrumentError(not_open_message(campaign))
 
 

@@ -163,6 +163,12 @@ class Campaign(db.Model):
     def uses(self, instrument: str) -> bool:
         return instrument in self.instruments
 
+    @property
+    def is_open(self) -> bool:
+        """Launched and not closed: participants may do their tasks (a campaign is launched on or after
+        its opening day, so the status alone tells)."""
+        return self.status == CAMPAIGN_OPEN
+
 
 class Participant(db.Model):
     """A cadre assessed in a campaign. The unit, level and role are those at launch, and `expected`

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from lms.assessments import profiles
 from lms.assessments.models import (
-    CAMPAIGN_OPEN, CAMPAIGN_STATUS_LABELS, INSTRUMENT_LABELS, KNOWLEDGE, SELF, SUPERVISOR, TRAINER)
+    CAMPAIGN_STATUS_LABELS, INSTRUMENT_LABELS, KNOWLEDGE, SELF, SUPERVISOR, TRAINER)
 from lms.assessments.views import bp
 from lms.db import as_id, get_by_id
 from lms.i18n import N_
@@ -54,7 +54,7 @@ def _render(person: User):
     profile = profiles.build_profile(person, chosen, rows)
     own = person.id == current_user.id
     task_links = {}
-    if own and profile.current is not None and profile.current.campaign.status == CAMPAIGN_OPEN:
+    if own and profile.current is not None and profile.current.campaign.is_open:
         task_links = {instrument: endpoint for instrument, endpoint in TASK_ENDPOINTS.items()
                       if _has_endpoint(endpoint)}
     return render_template(

@@ -26,7 +26,7 @@ from lms.actions import RuleError
 from lms.assessments.evidence import EvidenceError, has_upload, save_upload
 from lms.assessments.framework import indicators_for_level
 from lms.assessments.models import (
-    APPROVED, CAMPAIGN_OPEN, COMPUTED, DECLARED, NOT_STARTED, RETURNED, SUBMITTED, UNIT_DRAFT, UNIT_STATUSES,
+    APPROVED, COMPUTED, DECLARED, NOT_STARTED, RETURNED, SUBMITTED, UNIT_DRAFT, UNIT_STATUSES,
     Campaign, UnitAnswer, UnitAssessment, UnitAssessmentEvent, UnitIndicator)
 from lms.assessments.unit_indicators import YES, NO, computed_values, display_target, display_value, is_met
 from lms.auth.permissions import Role, can, in_scope, scope_paths
@@ -280,13 +280,13 @@ def _lock(assessment: UnitAssessment) -> UnitAssessment:
 def check_editable(assessment: UnitAssessment) -> None:
     if assessment.is_locked:
         raise locked_refusal()
-    if assessment.campaign.status != CAMPAIGN_OPEN:
+    if not assessment.campaign.is_open:
         raise RuleError(_("Đợt đánh giá “%(title)s” không mở nên không lưu hay gửi được bản đánh giá.",
                           title=assessment.campaign.title))
 
 
 def is_editable(assessment: UnitAssessment) -> bool:
-    return assessment.status in EDITABLE and assessment.campaign.status == CAMPAIGN_OPEN
+    return assessment.status in EDITABLE and assessment.campaign.is_open
 
 
 def _clean_value(indicator: UnitIndicator, raw: str, errors: dict[str, list[str]]) -> str:

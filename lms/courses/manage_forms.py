@@ -2,12 +2,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from lms.courses.content import AREAS, COMPETENCY_CODES, SLUG
 from lms.courses.models import ARCHIVED, DRAFT, PUBLISHED
-from lms.forms import ChoiceField, MultiCheckboxField, RadioChoiceField, WholeNumberField, choices
+from lms.forms import ChoiceField, DayField, MultiCheckboxField, RadioChoiceField, WholeNumberField, choices
 
 STATUS_LABELS = {
     DRAFT: _l("Bản nháp"),
@@ -36,14 +36,6 @@ COMPETENCY_LABELS = {
     "MOB": _l("Vận động thanh niên"),
     "TRAIN": _l("Tập huấn và điều hành lớp học"),
 }
-
-
-class _DueDateField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValidationError(_l("Hạn hoàn thành không đúng dạng ngày/tháng/năm, ví dụ 30/06/2025.")) from error
 
 
 # --- Authoring ------------------------------------------------------------------------------------
@@ -104,7 +96,8 @@ class AssignmentForm(FlaskForm):
         (PEOPLE, _l("Danh sách cán bộ"))]))
     unit_code = StringField(_l("Mã đơn vị"), validators=[Length(max=40, message=_l("Mã đơn vị tối đa 40 ký tự."))])
     cadres = TextAreaField(_l("Danh sách cán bộ"), render_kw={"rows": 8})
-    due_on = _DueDateField(_l("Hạn hoàn thành"), format=["%Y-%m-%d", "%d/%m/%Y"],
+    due_on = DayField(_l("Hạn hoàn thành"), invalid_message=_l(
+        "Hạn hoàn thành không đúng dạng ngày/tháng/năm, ví dụ 30/06/2025."),
                            validators=[InputRequired(_l("Hãy chọn hạn hoàn thành."))])
     note = StringField(_l("Ghi chú (không bắt buộc)"), validators=[
         Length(max=300, message=_l("Ghi chú tối đa 300 ký tự."))])

@@ -3,10 +3,10 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from lms.forms import ChoiceField, choices
+from lms.forms import ChoiceField, DayField, choices
 from lms.people.models import VOLUNTEER_ROLE_LABELS
 
 
@@ -16,16 +16,6 @@ class ImportUploadForm(FlaskForm):
         validators=[FileRequired(_l("Hãy chọn tệp danh sách.")),
                     FileAllowed(["xlsx", "csv"], _l("Chỉ nhận tệp .xlsx hoặc .csv."))],
     )
-
-
-class _DateOfBirthField(DateField):
-    """A date typed as 25/03/1998 or picked in the browser, with a Vietnamese message when unreadable."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValidationError(_l("Ngày sinh không đúng dạng ngày/tháng/năm, ví dụ 25/03/1998.")) from error
 
 
 def _plausible_birth_date(_form, field) -> None:
@@ -43,7 +33,8 @@ class PersonForm(FlaskForm):
 
     full_name = StringField(_l("Họ và tên"), validators=[
         DataRequired(_l("Hãy nhập họ và tên.")), Length(max=120, message=_l("Họ và tên tối đa 120 ký tự."))])
-    date_of_birth = _DateOfBirthField(_l("Ngày sinh"), format=["%Y-%m-%d", "%d/%m/%Y"],
+    date_of_birth = DayField(_l("Ngày sinh"), invalid_message=_l(
+        "Ngày sinh không đúng dạng ngày/tháng/năm, ví dụ 25/03/1998."),
                                       validators=[Optional(), _plausible_birth_date])
     gender = ChoiceField(_l("Giới tính"), choices=GENDER_CHOICES)
     ethnicity = StringField(_l("Dân tộc"), render_kw={"list": "ethnicity-list"},

@@ -3,24 +3,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from lms.forms import ChoiceField, RadioChoiceField, WholeNumberField, choices
+from lms.forms import ChoiceField, DayField, RadioChoiceField, WholeNumberField, choices
 from lms.trainers.cohorts import MODE_LABELS, TARGET_GROUPS
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-
-
-class _DayField(DateField):
-    """A day picked in the browser or typed as 25/03/2026, with a Vietnamese message when unreadable."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValidationError(_l("Ngày không đúng dạng ngày/tháng/năm, ví dụ 25/03/2026.")) from error
-
 
 class CohortForm(FlaskForm):
     title = StringField(_l("Tên lớp"), validators=[
@@ -31,9 +18,9 @@ class CohortForm(FlaskForm):
     mode = RadioChoiceField(_l("Hình thức"), default="in_person",
                             choices=choices((mode, _l(label)) for mode, label in MODE_LABELS.items()))
     place = StringField(_l("Địa điểm"), validators=[Length(max=200, message=_l("Địa điểm tối đa 200 ký tự."))])
-    starts_on = _DayField(_l("Ngày khai giảng"), format=DATE_FORMATS,
+    starts_on = DayField(_l("Ngày khai giảng"),
                           validators=[InputRequired(_l("Hãy chọn ngày khai giảng."))])
-    ends_on = _DayField(_l("Ngày bế giảng"), format=DATE_FORMATS,
+    ends_on = DayField(_l("Ngày bế giảng"),
                         validators=[InputRequired(_l("Hãy chọn ngày bế giảng."))])
     lead_trainer = StringField(_l("Giảng viên chính"), validators=[
         DataRequired(_l("Hãy nhập e-mail hoặc số điện thoại của giảng viên chính.")), Length(max=254)])
@@ -51,7 +38,7 @@ class CohortForm(FlaskForm):
 
 
 class SessionForm(FlaskForm):
-    held_on = _DayField(_l("Ngày học"), format=DATE_FORMATS, validators=[InputRequired(_l("Hãy chọn ngày học."))])
+    held_on = DayField(_l("Ngày học"), validators=[InputRequired(_l("Hãy chọn ngày học."))])
     topic = StringField(_l("Chủ đề"), validators=[
         DataRequired(_l("Hãy nhập chủ đề buổi học.")), Length(max=200, message=_l("Chủ đề tối đa 200 ký tự."))])
     trainer_id = ChoiceField(lazy_pgettext("the trainer of a session", "Tập huấn viên"), coerce=int)

@@ -4,7 +4,7 @@ helpers other assessment pages use."""
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms.actions import RuleError
 from lms.assessments import campaigns
@@ -14,26 +14,7 @@ from lms.auth.permissions import Role
 from lms.db import db, utcnow
 from lms.i18n import local_today
 from lms.orgs.services import create_unit
-from tests.conftest import level, login
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def content(response) -> str:
-    """The page from its heading on."""
-    page = text(response)
-    return page[page.index("<h1>"):]
-
-
-def sign_in_as(client, user):
-    client.post("/logout")
-    assert login(client, user).status_code == 302
-
-
-def count(model, *conditions) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+from tests.conftest import content, count, level, sign_in_as, text
 
 
 def day(offset: int = 0) -> date:
@@ -262,7 +243,7 @@ def test_launch_assesses_exactly_the_targeted_cadres_with_their_snapshot(
     assert counts.units == 4
     campaign = latest_campaign()
     assert campaign.status == CAMPAIGN_OPEN and campaign.launched_at is not None
-    assert campaigns.is_open(campaign)
+    assert campaign.is_open
 
 
 def test_launch_keeps_to_the_target_roles_and_the_launching_subtree(app_ctx, admin_a, framework, tree, people):
@@ -354,7 +335,7 @@ def test_closing_needs_a_launched_campaign_and_happens_once(client, central_admi
     assert "Đợt đánh giá đã kết thúc. Kết quả được giữ nguyên để xem lại." in page
     campaign = latest_campaign()
     assert campaign.status == CAMPAIGN_CLOSED and campaign.closed_at is not None
-    assert not campaigns.is_open(campaign)
+    assert not campaign.is_open
     again = client.post(f"/assessments/campaigns/{campaign.id}/close")
     assert "Đợt đánh giá đã kết thúc từ trước." in text(client.get(again.headers["Location"]))
 
@@ -444,7 +425,7 @@ def test_open_participations_and_pending_instruments(app_ctx, central_admin, fra
     hoa = people["ga"]
     found = campaigns.open_participations(hoa)
     assert [p.campaign.title for p in found] == ["Đợt một", "Đợt hai"]
-    assert not campaigns.is_open(later) and campaigns.is_open(first)
+    assert not later.is_open and first.is_open
     assert campaigns.pending_instruments(found[0]) == [SELF]
     assert campaigns.pending_instruments(found[1]) == [SELF, KNOWLEDGE]
     found[1].knowledge_done_at = utcnow()

@@ -5,33 +5,14 @@ Published versions never change; nobody but the central office edits anything.""
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms.assessments.framework_editing import framework_data
 from lms.assessments.models import (
     BY_LEVEL, BY_ROLE, DRAFT, PUBLISHED, Campaign, Competency, Domain, Expectation, Framework, UnitIndicator)
 from lms.auth.permissions import Role
 from lms.db import db
-from tests.conftest import login
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def content(response) -> str:
-    """The page from its heading on."""
-    page = text(response)
-    return page[page.index("<h1>"):]
-
-
-def sign_in_as(client, user):
-    client.post("/logout")
-    assert login(client, user).status_code == 302
-
-
-def count(model, *conditions) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+from tests.conftest import content, count, sign_in_as, text
 
 
 def reread(framework_id: int) -> Framework:

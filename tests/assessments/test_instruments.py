@@ -10,7 +10,7 @@ from lms.assessments.models import (
     CAMPAIGN_CLOSED, CAMPAIGN_OPEN, SELF, SUPERVISOR, Campaign, CompetencyResult, EvidenceFile, Participant, Rating)
 from lms.db import db
 from lms.i18n import local_today
-from tests.conftest import login
+from tests.conftest import sign_in_as, text
 
 LEVELS = {"PLAN": 3, "TEAM": 2, "SAFE": 1, "TRAIN": 4}
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -37,15 +37,6 @@ def make_participant(campaign, user):
     db.session.add(participant)
     db.session.flush()
     return participant
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def sign_in_as(client, user):
-    client.post("/logout")
-    assert login(client, user).status_code == 302
 
 
 def sheet(levels=LEVELS, **extra) -> dict:

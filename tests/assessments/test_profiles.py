@@ -14,7 +14,7 @@ from lms.assessments.models import (
     Rating)
 from lms.courses.models import ARCHIVED, DRAFT, Enrolment, Lesson, LessonProgress
 from lms.db import db, utcnow
-from tests.conftest import login
+from tests.conftest import sign_in_as, text
 
 DOMAINS = {"PLAN": "D1", "TEAM": "D1", "SAFE": "D2", "TRAIN": "D2"}
 
@@ -101,15 +101,6 @@ def table(html: str, css_class: str) -> list[list[str]]:
 
 def row_of(rows: list[list[str]], code: str) -> list[str]:
     return next(row for row in rows if row and row[0].startswith(f"{code} · "))
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def sign_in_as(client, user):
-    client.post("/logout")
-    assert login(client, user).status_code == 302
 
 
 # --- The profile ----------------------------------------------------------------------------------

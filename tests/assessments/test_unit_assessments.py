@@ -13,25 +13,10 @@ from lms.auth.permissions import Role
 from lms.db import db
 from lms.i18n import local_today
 from lms.trainers.models import TrainerProfile
-from tests.conftest import login
+from tests.conftest import content, sign_in_as, text
 
 LOCKED = "Bản đánh giá đã gửi và đang được khóa"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def content(response) -> str:
-    """The page from its heading on, without the messages earlier steps left."""
-    page = text(response)
-    return page[page.index("<h1>"):]
-
-
-def sign_in_as(client, user):
-    client.post("/logout")
-    assert login(client, user).status_code == 302
 
 
 def outbox(app) -> list:
