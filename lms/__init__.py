@@ -9,7 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from lms.config import load_config
 from lms.db import MAX_ID, db
-from lms.extensions import babel, csrf, login_manager, migrate
+from lms.extensions import babel, cache, csrf, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -56,6 +56,10 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
+    # Each app process keeps its own figures; none at all when the keeping time is 0.
+    kept = app.config["LMS_REPORT_CACHE_SECONDS"]
+    cache.init_app(app, config={"CACHE_TYPE": "SimpleCache" if kept > 0 else "NullCache",
+                                "CACHE_DEFAULT_TIMEOUT": kept, "CACHE_THRESHOLD": 2000, "CACHE_NO_NULL_WARNING": True})
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 
@@ -70,6 +74,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.trainers.views import bp as trainers_bp
     from lms.orgs.views import bp as orgs_bp
     from lms.people.views import bp as people_bp
+    from lms.reports.api import bp as api_bp
+    from lms.reports.views import bp as reports_bp
 
     app.register_blueprint(web.bp)
     app.register_blueprint(auth_bp)
@@ -79,6 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(verify_bp)
     app.register_blueprint(trainers_bp)
     app.register_blueprint(assessments_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(api_bp)
     errors.register(app)
     app.cli.add_command(lms_cli)
 
@@ -94,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_shell(app: Flask) -> None:
     from lms.assessments import models as assessment_models  # noqa: F401  (every model known to migrations)
     from lms.courses import models as course_models  # noqa: F401
+    from lms.reports import models as report_models  # noqa: F401
     from lms.trainers import models as trainer_models  # noqa: F401
     from lms.orgs.models import Organisation, Unit, UnitLevel
     from lms.people.models import RoleAssignment, User

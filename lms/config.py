@@ -51,4 +51,6 @@ def load_config(instance_path: Path) -> dict:
         "LMS_SMTP_STARTTLS": _flag("LMS_SMTP_STARTTLS", True),
         "LMS_MAIL_FROM": os.environ.get("LMS_MAIL_FROM", "LMS Tình nguyện <no-reply@localhost>"),
         "LMS_BEHIND_PROXY": _flag("LMS_BEHIND_PROXY"),
+        # How long report figures are kept before the aggregate queries run again (0: never kept).
+        "LMS_REPORT_CACHE_SECONDS": int(os.environ.get("LMS_REPORT_CACHE_SECONDS", "120")),
     }

@@ -34,6 +34,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MB of pages per connection, for report queries
+        cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
 

@@ -33,6 +33,8 @@ def navigation(user) -> list[NavItem]:
         items.append(NavItem("courses.assignments", _("Giao khóa học")))
     if has_any_scope(user, "course.author"):
         items.append(NavItem("courses.manage_list", _("Soạn khóa học")))
+    if has_any_scope(user, "report.view"):
+        items.append(NavItem("reports.dashboard", _("Báo cáo")))
     if has_any_scope(user, "unit.view"):
         items.append(NavItem("orgs.tree", _("Đơn vị")))
     if has_any_scope(user, "user.view"):

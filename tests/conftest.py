@@ -35,6 +35,7 @@ def app():
         "SECRET_KEY": "test-secret",
         "LMS_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SERVER_NAME": "lms.test",
+        "LMS_REPORT_CACHE_SECONDS": 0,
     })
     with application.app_context():
         upgrade()

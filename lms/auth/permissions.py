@@ -61,6 +61,8 @@ ACTIONS: dict[str, set[Role]] = {
     "assessment.supervise": _ADMINS,
     "unit_assessment.submit": _ADMINS,
     "unit_assessment.review": _ADMINS | {Role.REVIEWER},
+    # Reports: dashboards, exports, the yearly report and the API, each over the viewer's subtree.
+    "report.view": _ADMINS | {Role.REVIEWER},
 }
 
 

@@ -97,7 +97,8 @@ def _minutes_left(until: datetime, now: datetime) -> int:
     return max(1, int((until - now).total_seconds() // 60) + 1)
 
 
-def _digest(secret: str) -> str:
+def token_digest(secret: str) -> str:
+    """How a secret token is kept: its SHA-256, never the token itself."""
     return hashlib.sha256(secret.strip().encode()).hexdigest()
 
 
@@ -111,7 +112,7 @@ def issue_token(user: User, purpose: str, lifetime: timedelta) -> str:
     )
     secret = new_secret(purpose)
     db.session.add(
-        AuthToken(user_id=user.id, purpose=purpose, token_hash=_digest(secret),
+        AuthToken(user_id=user.id, purpose=purpose, token_hash=token_digest(secret),
                   expires_at=utcnow() + lifetime)
     )
     return secret
@@ -128,13 +129,13 @@ def new_secret(purpose: str) -> str:
 def activation_token_row(user_id: int, secret: str) -> dict:
     """A row for bulk insert of an activation token (used by the onboarding import)."""
     lifetime = timedelta(days=current_app.config["LMS_ACTIVATION_TOKEN_DAYS"])
-    return {"user_id": user_id, "purpose": ACTIVATION, "token_hash": _digest(secret),
+    return {"user_id": user_id, "purpose": ACTIVATION, "token_hash": token_digest(secret),
             "expires_at": utcnow() + lifetime, "created_at": utcnow()}
 
 
 def find_valid_token(secret: str, purpose: str) -> AuthToken | None:
     token = db.session.scalar(
-        select(AuthToken).where(AuthToken.token_hash == _digest(secret), AuthToken.purpose == purpose)
+        select(AuthToken).where(AuthToken.token_hash == token_digest(secret), AuthToken.purpose == purpose)
     )
     if token is None or token.used_at is not None or token.expires_at < utcnow():
         return None

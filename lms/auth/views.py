@@ -6,6 +6,7 @@ from werkzeug.security import check_password_hash
 
 from lms.auth import services
 from lms.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from lms.auth.permissions import has_any_scope
 from lms.db import db
 from lms.extensions import login_manager
 from lms.i18n import N_
@@ -86,7 +87,7 @@ def logout():
 @bp.route("/account")
 @login_required
 def account():
-    return render_template("auth/account.html")
+    return render_template("auth/account.html", may_use_api=has_any_scope(current_user, "report.view"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -167,3 +167,17 @@ def test_assessment_pages_are_accessible(assessment_data, page: Page, axe_source
     page.locator("main table a").first.click()
     problems += _violations(page, axe_source)
     assert problems == []
+
+
+def test_report_pages_are_accessible(assessment_data, page: Page, axe_source):
+    _sign_in(page, "admin.tinhA@example.org")
+    page.get_by_role("link", name="Báo cáo").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tỉnh đoàn Lào Cai")
+    problems = _violations(page, axe_source)
+    page.goto("/api/v1/tokens")
+    problems += _violations(page, axe_source)
+    page.context.clear_cookies()
+    _sign_in(page, "trunguong@example.org")
+    page.goto("/reports/")
+    problems += _violations(page, axe_source)
+    assert problems == []

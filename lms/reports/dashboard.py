@@ -1,0 +1,151 @@
+"""The dashboard's rules: which unit a viewer looks at, the way back up to their own top unit, the
+years to choose from, the tables of a unit with their charts, and the names of exported files.
+
+Every figure comes from lms.reports.metrics (TABLES, TABLE_ORDER, summary); this module only decides
+what is shown to whom.
+"""
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lms.auth.permissions import can, scope_paths
+from lms.db import db, get_by_id
+from lms.i18n import level_name, local_today
+from lms.orgs.models import Organisation, Unit
+from lms.orgs.services import ancestors
+from lms.reports import charts, metrics
+from lms.reports.tables import INT, PERCENT, Table
+
+ACTION = "report.view"
+YEARS = (2000, 2100)  # a year asked for outside these is no report anyone keeps
+YEARS_BACK = 5  # the year picker offers this year and the five before it
+
+
+def _metrics():
+    """The registry of report tables (one seam, so the pages can be tried on tables built elsewhere)."""
+    return metrics
+
+
+# --- Which unit ----------------------------------------------------------------------------------------
+
+def scope_roots(user) -> list[Unit]:
+    """The top units of the viewer's reporting scope (a unit under another of them is left out)."""
+    paths = scope_paths(user, ACTION)
+    tops = [path for path in paths if not any(path != other and path.startswith(other) for other in paths)]
+    ids = [int(path.strip("/").split("/")[-1]) for path in tops]
+    if not ids:
+        return []
+    query = (select(Unit).join(Organisation, Unit.organisation_id == Organisation.id).where(Unit.id.in_(ids))
+             .order_by(Organisation.sort_order, Unit.name_folded))
+    return list(db.session.scalars(query))
+
+
+def node_from_arg(user, raw: str | None) -> Unit | None:
+    """The unit of ?unit=<id>: 404 when no such unit, 403 outside the viewer's scope. Without it, the
+    viewer's own top unit, or None when they hold several and must pick one."""
+    if raw:
+        unit = get_by_id(Unit, raw)
+        if unit is None:
+            abort(404)
+        if not can(user, ACTION, unit):
+            abort(403)
+        return unit
+    roots = scope_roots(user)
+    if not roots:
+        abort(403)
+    return roots[0] if len(roots) == 1 else None
+
+
+def breadcrumb(user, node: Unit) -> list[Unit]:
+    """From the viewer's top unit above `node` down to `node` itself."""
+    paths = scope_paths(user, ACTION)
+    above = [unit for unit in ancestors(node) if any(unit.path.startswith(path) for path in paths)]
+    return above + [node]
+
+
+# --- Which year ----------------------------------------------------------------------------------------
+
+def year_from_arg(raw: str | None, today: date | None = None) -> int:
+    today = today or local_today()
+    try:
+        year = int(raw) if raw else None
+    except ValueError:
+        year = None
+    return year if year is not None and YEARS[0] <= year <= YEARS[1] else today.year
+
+
+def year_choices(selected: int, today: date | None = None) -> list[int]:
+    """This year and the ones before it, newest first, with `selected` among them."""
+    current = (today or local_today()).year
+    years = set(range(current - YEARS_BACK, current + 1)) | {selected}
+    return sorted(years, reverse=True)
+
+
+# --- What is shown -------------------------------------------------------------------------------------
+
+@dataclass
+class Card:
+    label: str
+    value_text: str
+    hint: str = ""
+
+
+@dataclass
+class Section:
+    """One table of the dashboard with its chart; `anchor` is the id of its heading."""
+
+    table: Table
+    chart: object
+    anchor: str
+
+
+def table_order() -> list[str]:
+    return list(_metrics().TABLE_ORDER)
+
+
+def is_table(key: str) -> bool:
+    return key in _metrics().TABLES
+
+
+def build_tables(node: Unit, year: int, keys: list[str] | None = None) -> list[Table]:
+    """The tables of `keys` (by default every table, in dashboard order) over `node`'s subtree."""
+    registry = _metrics()
+    return [registry.TABLES[key](node, year) for key in (keys if keys is not None else registry.TABLE_ORDER)]
+
+
+def sections(tables: list[Table]) -> list[Section]:
+    return [Section(table, charts.chart_for(table), f"bang-{table.key}") for table in tables]
+
+
+def _card(label: str, value) -> Card:
+    """A headline figure of summary(): a count (int), a percentage (float) or none yet (None)."""
+    return Card(label, charts.number_text(value, PERCENT if isinstance(value, float) else INT))
+
+
+def headline(node: Unit, year: int) -> list[Card]:
+    registry = _metrics()
+    return [_card(registry.summary_label(key), value) for key, value in registry.summary(node, year).items()]
+
+
+def describe(node: Unit) -> str:
+    return f"{node.organisation.short_name} · {level_name(node.level)} · {node.code}"
+
+
+def about_rows(node: Unit, year: int) -> list[tuple[str, object]]:
+    """What an exported workbook is about, for its first sheet."""
+    return [(_("Đơn vị"), node.name), (_("Mã đơn vị"), node.code), (_("Cấp"), level_name(node.level)),
+            (_("Tổ chức"), node.organisation.name), (_("Năm"), str(year)), (_("Ngày xuất"), local_today()),
+            (_("Phạm vi"), _("Đơn vị và mọi đơn vị trực thuộc"))]
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def export_filename(key: str, node: Unit, year: int, extension: str) -> str:
+    """bao-cao-coverage-DOAN-LCI-2026.xlsx: ASCII only, so every browser keeps it as it is."""
+    code = _UNSAFE.sub("-", node.code).strip("-") or str(node.id)
+    return f"bao-cao-{_UNSAFE.sub('-', key)}-{code}-{year}.{extension}"

@@ -1,0 +1,68 @@
+"""The dashboard of a unit (headline figures, each report table with its chart, drill-down into the
+units below) and the exports of its tables to .xlsx and .csv, on the reports blueprint."""
+import io
+
+from flask import abort, render_template, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.auth.permissions import scope_required
+from lms.reports import dashboard as services
+from lms.reports.charts import number_text
+from lms.reports.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_bytes, xlsx_bytes
+from lms.reports.views import bp
+
+ACTION = services.ACTION
+
+
+def _node_and_year(*, for_download: bool):
+    year = services.year_from_arg(request.args.get("year"))
+    node = services.node_from_arg(current_user, request.args.get("unit"))
+    if node is None and for_download:
+        abort(400)  # several top units: a file is always of one unit, chosen on the dashboard
+    return node, year
+
+
+def _download(data: bytes, mimetype: str, filename: str):
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/")
+@scope_required(ACTION)
+def dashboard():
+    node, year = _node_and_year(for_download=False)
+    if node is None:
+        return render_template("reports/pick.html", roots=services.scope_roots(current_user), year=year,
+                               describe=services.describe)
+    tables = services.build_tables(node, year)
+    roots = services.scope_roots(current_user)
+    return render_template(
+        "reports/dashboard.html", node=node, year=year, years=services.year_choices(year),
+        crumbs=services.breadcrumb(current_user, node), several_roots=len(roots) > 1,
+        cards=services.headline(node, year), sections=services.sections(tables), fmt=number_text,
+        description=services.describe(node))
+
+
+@bp.route("/<key>.<any(xlsx, csv):extension>", endpoint="export_table")
+@scope_required(ACTION)
+def export_table(key: str, extension: str):
+    if not services.is_table(key):
+        abort(404)
+    node, year = _node_and_year(for_download=True)
+    table = services.build_tables(node, year, [key])[0]
+    filename = services.export_filename(key, node, year, extension)
+    if extension == "csv":
+        return _download(csv_bytes(table), CSV_MIMETYPE, filename)
+    return _download(xlsx_bytes([table], about=services.about_rows(node, year), about_title=_("Thông tin")),
+                     XLSX_MIMETYPE, filename)
+
+
+@bp.route("/all.xlsx", endpoint="export_all")
+@scope_required(ACTION)
+def export_all():
+    node, year = _node_and_year(for_download=True)
+    tables = services.build_tables(node, year)
+    return _download(xlsx_bytes(tables, about=services.about_rows(node, year), about_title=_("Thông tin")),
+                     XLSX_MIMETYPE, services.export_filename("tat-ca", node, year, "xlsx"))

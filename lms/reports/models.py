@@ -1,0 +1,31 @@
+"""Reporting keeps one table of its own: the API tokens people create to read reports from other programs."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import db, utcnow
+from lms.people.models import User
+
+
+class ApiToken(db.Model):
+    """A personal token for the JSON API. It acts as its user, with the roles the user holds when it is
+    used. Only the SHA-256 hash of the secret is kept; `prefix` (the first characters) tells tokens apart."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} {self.prefix}… of user {self.user_id}>"

@@ -1,0 +1,577 @@
+"""The yearly report a unit sends up to the level above: training held, reach, assessment results and
+the year's targets, as a PDF laid out like an official report.
+
+Every figure comes from the report tables and headline figures of `lms.reports.metrics` (the ones the
+dashboard shows), so the written report and the dashboard never disagree; the sentences of sections II
+and IV are worded from those same tables. Build a report in a request or application context: labels
+and numbers are written in the page's language."""
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from flask_babel import gettext as _
+from fpdf import FPDF, FontFace
+from fpdf.enums import TableHeadingsDisplay
+from sqlalchemy import case, func, select
+
+from lms.courses.certificates import font_files
+from lms.db import db
+from lms.i18n import N_, level_name, local_today
+from lms.orgs.models import AREA_FLAGS, Unit, UnitLevel
+from lms.orgs.services import ancestors
+from lms.reports import metrics
+from lms.reports.charts import number_text
+from lms.reports.tables import DATE, INT, PERCENT, TEXT, Table
+
+# The tables the report is made of; each is printed in the section that speaks of it.
+TABLE_KEYS = ("coverage", "courses", "cascade", "trainers", "campaigns", "gaps", "capacity", "targets")
+
+AREA_LABELS = {"is_mountainous": N_("miền núi"), "is_ethnic_minority": N_("vùng đồng bào dân tộc thiểu số"),
+               "is_border": N_("biên giới"), "is_island": N_("hải đảo"), "is_overseas": N_("ở nước ngoài")}
+assert tuple(AREA_LABELS) == AREA_FLAGS
+
+NBSP = "\u00a0"
+# The seat of the central offices: the place a unit writes when its own name holds none.
+CAPITAL = "Hà Nội"
+# How many units, domains … a sentence of section IV names at most.
+NAMED_AT_MOST = 3
+
+
+@dataclass
+class YearlyReport:
+    unit: Unit
+    year: int
+    tables: dict[str, Table]
+    summary: dict
+    below: list[tuple[str, int]]  # (level name, open units of that level under the unit), top level first
+    below_flags: dict[str, int]  # area flag -> open units under the unit carrying it
+    direct_children: int
+    issued_on: date
+
+
+def build(unit: Unit, year: int, issued_on: date | None = None) -> YearlyReport:
+    """Gather the figures of `unit`'s subtree for `year` (tables and headline figures from metrics)."""
+    tables = {key: metrics.TABLES[key](unit, year) for key in TABLE_KEYS}
+    below, flags = units_below(unit)
+    return YearlyReport(unit, year, tables, metrics.summary(unit, year), below, flags,
+                        len(metrics.children_of(unit)), issued_on or local_today())
+
+
+def units_below(unit: Unit) -> tuple[list[tuple[str, int]], dict[str, int]]:
+    """The open units under `unit` counted by level, and how many of them carry each area flag:
+    one grouped statement over the path index."""
+    flag_sums = [func.sum(case((getattr(Unit, flag).is_(True), 1), else_=0)) for flag in AREA_FLAGS]
+    query = (select(UnitLevel, func.count(Unit.id), *flag_sums)
+             .join(Unit, Unit.level_id == UnitLevel.id)
+             .where(Unit.path.startswith(unit.path, autoescape=True), Unit.id != unit.id, Unit.closed_at.is_(None))
+             .group_by(UnitLevel.id).order_by(UnitLevel.rank))
+    below, flags = [], dict.fromkeys(AREA_FLAGS, 0)
+    for level, units, *with_flag in db.session.execute(query):
+        below.append((level_name(level), units))
+        for flag, n in zip(AREA_FLAGS, with_flag):
+            flags[flag] += n or 0
+    return below, flags
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def filename(unit: Unit, year: int) -> str:
+    """bao-cao-nam-2026-DOAN-LCI.pdf: ASCII only, so every browser keeps it as it is."""
+    code = _UNSAFE.sub("-", unit.code).strip("-.") or str(unit.id)
+    return f"bao-cao-nam-{year}-{code}.pdf"
+
+
+# --- Words and numbers ----------------------------------------------------------------------------
+
+def nfc(text) -> str:
+    """Precomposed letters: every Vietnamese letter is one glyph of the font."""
+    return unicodedata.normalize("NFC", str(text if text is not None else ""))
+
+
+def n(value) -> str:
+    return number_text(value, INT)
+
+
+def pct(value) -> str:
+    """A percentage in running text: the sign kept on the line of its number."""
+    return number_text(value, PERCENT).replace(" ", NBSP)
+
+
+def date_line(place: str, day: date) -> str:
+    """"Lào Cai, ngày 05 tháng 02 năm 2026": a day below 10 and the months 1 and 2 take a leading zero,
+    as official documents write them."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return _("%(place)s, ngày %(day)s tháng %(month)s năm %(year)s", place=place, day=f"{day.day:02d}",
+             month=month, year=day.year)
+
+
+# A unit's name read as "<organisation> <territory> <place>": "Tỉnh đoàn Lào Cai", "Đoàn xã Bát Xát",
+# "Hội LHTN tỉnh Lào Cai". A unit named otherwise (a school, a company, a branch) writes its parent's place.
+_TERRITORIAL_PREFIX = re.compile(r"^(?:Tỉnh đoàn|Thành đoàn|Tỉnh hội|Thành hội)\s+(?P<place>.+)$", re.IGNORECASE)
+_ORGANISATION_THEN_TERRITORY = re.compile(
+    r"^(?:Ban Chấp hành\s+|BCH\s+)?(?:Đoàn TNCS Hồ Chí Minh|Đoàn Thanh niên|Đoàn|Hội Liên hiệp Thanh niên Việt Nam|"
+    r"Hội Liên hiệp Thanh niên|Hội LHTN Việt Nam|Hội LHTN|Hội Sinh viên Việt Nam|Hội Sinh viên)\s+"
+    r"(?:tỉnh|thành phố|đặc khu|xã|phường|thị trấn|huyện|quận|thị xã)\s+(?P<place>.+)$", re.IGNORECASE)
+
+
+def place_of(unit: Unit) -> str:
+    """The place written before the date: the territory named by the unit or the nearest unit above it."""
+    for candidate in [unit, *reversed(ancestors(unit))]:
+        name = nfc(candidate.name)
+        match = _TERRITORIAL_PREFIX.match(name) or _ORGANISATION_THEN_TERRITORY.match(name)
+        if match:
+            return match.group("place").strip()
+    return CAPITAL
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return _("%(items)s và %(last)s", items=", ".join(items[:-1]), last=items[-1])
+
+
+def _sum(table: Table, key: str) -> int:
+    return sum(value or 0 for value in table.values(key))
+
+
+def _quoted(text: str) -> str:
+    return f"“{text}”"
+
+
+# --- What the report says ---------------------------------------------------------------------------
+
+def situation(report: YearlyReport) -> list[str]:
+    """Section I: the unit, its level and area, the units and cadres under it."""
+    unit = report.unit
+    lines = [_("Đơn vị: %(name)s (mã %(code)s), thuộc %(organisation)s.", name=unit.name, code=unit.code,
+               organisation=unit.organisation.name)]
+    parent = unit.parent
+    if parent is not None:
+        lines.append(_("Cấp: %(level)s, trực thuộc %(parent)s.", level=level_name(unit.level), parent=parent.name))
+    else:
+        lines.append(_("Cấp: %(level)s.", level=level_name(unit.level)))
+    flags = [_(AREA_LABELS[flag]) for flag in unit.area_flags]
+    if flags:
+        lines.append(_("Địa bàn: %(flags)s.", flags=_join(flags)))
+    else:
+        lines.append(_("Địa bàn: không thuộc vùng miền núi, vùng đồng bào dân tộc thiểu số, biên giới, hải đảo "
+                       "hay ở nước ngoài."))
+    total = sum(units for _level, units in report.below)
+    if total:
+        by_level = _join([_("%(count)s đơn vị cấp %(level)s", count=n(units), level=level.lower())
+                          for level, units in report.below])
+        lines.append(_("Đơn vị trực thuộc: %(direct)s đơn vị trực tiếp; toàn hệ thống có %(total)s đơn vị cấp dưới "
+                       "đang hoạt động, gồm %(by_level)s.", direct=n(report.direct_children), total=n(total),
+                       by_level=by_level))
+        flagged = [_("%(count)s đơn vị %(flag)s", count=n(report.below_flags[flag]), flag=_(AREA_LABELS[flag]))
+                   for flag in AREA_FLAGS if report.below_flags[flag]]
+        if flagged:
+            lines.append(_("Trong các đơn vị cấp dưới có %(flagged)s.", flagged=_join(flagged)))
+    else:
+        lines.append(_("Đơn vị trực thuộc: không có đơn vị cấp dưới đang hoạt động."))
+    lines.append(_("Cán bộ: %(cadres)s cán bộ đang hoạt động trong đơn vị và các đơn vị cấp dưới.",
+                   cadres=n(report.summary["cadres"])))
+    return lines
+
+
+def online_training(report: YearlyReport) -> list[str]:
+    s = report.summary
+    lines = [_("Tính đến ngày lập báo cáo, %(completed)s trên %(cadres)s cán bộ đang hoạt động (%(share)s) đã hoàn "
+               "thành khóa học cốt lõi về quản lý, điều phối hoạt động tình nguyện; %(enrolled)s cán bộ đã đăng ký "
+               "học.", completed=n(s["completed_core"]), cadres=n(s["cadres"]), share=pct(s["completed_core_pct"]),
+               enrolled=n(s["enrolled_core"]))]
+    if s["required_due"]:
+        lines.append(_("Trong năm %(year)s có %(due)s lượt học bắt buộc được giao đến hạn, trong đó %(overdue)s lượt "
+                       "đã quá hạn mà chưa hoàn thành.", year=report.year, due=n(s["required_due"]),
+                       overdue=n(s["overdue_required"])))
+    else:
+        lines.append(_("Trong năm %(year)s không có lượt học bắt buộc nào được giao đến hạn.", year=report.year))
+    return lines
+
+
+def cascade_training(report: YearlyReport) -> list[str]:
+    s = report.summary
+    if s["cohorts_held"]:
+        line = _("Trong năm %(year)s, đơn vị và các đơn vị cấp dưới đã tổ chức %(cohorts)s lớp tập huấn cho "
+                 "%(trained)s học viên, trong đó %(completed)s học viên đã hoàn thành lớp.", year=report.year,
+                 cohorts=n(s["cohorts_held"]), trained=n(s["participants_trained"]),
+                 completed=n(s["participants_completed"]))
+    else:
+        line = _("Trong năm %(year)s, đơn vị và các đơn vị cấp dưới chưa tổ chức lớp tập huấn nào.", year=report.year)
+    trainers = report.tables["trainers"]
+    return [line, _("Hiện có %(certified)s tập huấn viên được công nhận trên tổng số %(total)s tập huấn viên.",
+                    certified=n(s["certified_trainers"]), total=n(_sum(trainers, "total")))]
+
+
+def people_assessment(report: YearlyReport) -> list[str]:
+    s = report.summary
+    campaigns = report.tables["campaigns"]
+    if not campaigns.rows:
+        return [_("Trong năm %(year)s không có đợt đánh giá năng lực cán bộ nào của đơn vị, cấp trên hoặc cấp dưới.",
+                  year=report.year)]
+    lines = [_("Trong năm %(year)s có %(campaigns)s đợt đánh giá năng lực cán bộ; %(participants)s cán bộ của đơn vị "
+               "và các đơn vị cấp dưới tham gia, %(completed)s người đã hoàn thành (%(share)s).", year=report.year,
+               campaigns=n(len(campaigns.rows)), participants=n(s["campaign_participants"]),
+               completed=n(s["campaign_completed"]), share=pct(s["campaign_completed_pct"]))]
+    widest = largest_gaps(report.tables["gaps"])
+    if widest:
+        lines.append(_("Lĩnh vực có tỉ lệ cán bộ còn thiếu hụt năng lực cao nhất: %(domains)s.",
+                       domains=_join([_("%(domain)s (%(share)s ở cấp %(level)s)", domain=_quoted(domain),
+                                        share=pct(share), level=level.lower())
+                                      for domain, share, level in widest])))
+    return lines
+
+
+def unit_assessment(report: YearlyReport) -> list[str]:
+    capacity = report.tables["capacity"]
+    total = report.summary["unit_assessments_total"]
+    if not total:
+        return [_("Trong các đợt đánh giá năm %(year)s chưa có đơn vị nào phải đánh giá năng lực.", year=report.year)]
+    statuses = [column for column in capacity.columns if column.kind == INT and column.key != "total"]
+    parts = [_("%(count)s %(status)s", count=n(_sum(capacity, column.key)), status=column.label.lower())
+             for column in statuses if _sum(capacity, column.key)]
+    return [_("Trong các đợt đánh giá năm %(year)s có %(total)s đánh giá năng lực đơn vị: %(parts)s.",
+              year=report.year, total=n(total), parts="; ".join(parts))]
+
+
+def targets_verdict(report: YearlyReport) -> list[str]:
+    table = report.tables["targets"]
+    verdicts = table.values("met")
+    met = sum(1 for verdict in verdicts if verdict == _(metrics.MET))
+    unknown = sum(1 for verdict in verdicts if verdict == _(metrics.NO_DATA))
+    if not unknown:
+        return [_("Năm %(year)s, đơn vị đạt %(met)s trên %(total)s chỉ tiêu.", year=report.year, met=n(met),
+                  total=n(len(verdicts)))]
+    return [_("Năm %(year)s, đơn vị đạt %(met)s trên %(total)s chỉ tiêu có số liệu; %(unknown)s chỉ tiêu chưa có số "
+              "liệu để đánh giá.", year=report.year, met=n(met), total=n(len(verdicts) - unknown), unknown=n(unknown))]
+
+
+def largest_gaps(gaps: Table) -> list[tuple[str, float, str]]:
+    """The domains with the widest gap: (domain, share at the level where it is widest, that level),
+    widest first, only domains where someone falls short."""
+    widest = []
+    for index, column in enumerate(gaps.columns):
+        if column.kind != PERCENT:
+            continue
+        shares = [(row[index], row[0]) for row in gaps.rows if row[index]]
+        if shares:
+            share, level = max(shares, key=lambda pair: pair[0])
+            widest.append((column.label, share, level))
+    widest.sort(key=lambda item: -item[1])
+    return widest[:NAMED_AT_MOST]
+
+
+def _what_to_do() -> dict[str, str]:
+    """For each target of metrics.targets (by its label), what a unit that missed it should do next."""
+    return {
+        _("Đơn vị cơ sở có điều phối viên tình nguyện đã hoàn thành khóa học cốt lõi"):
+            _("cử ít nhất một điều phối viên tình nguyện ở mỗi đơn vị cơ sở còn thiếu tham gia và hoàn thành khóa "
+              "học cốt lõi"),
+        _("Cán bộ hoàn thành khóa học cốt lõi"):
+            _("giao khóa học cốt lõi cho cán bộ chưa đăng ký, theo dõi tiến độ và nhắc cán bộ học dở hoàn thành"),
+        _("Lớp tập huấn tổ chức so với kế hoạch năm"):
+            _("tổ chức các lớp tập huấn còn lại theo kế hoạch, hoặc điều chỉnh kế hoạch năm sau cho sát với khả năng "
+              "của đội ngũ tập huấn viên"),
+        _("Đơn vị đã gửi đánh giá năng lực"):
+            _("đôn đốc các đơn vị chưa gửi hoàn thành phiếu đánh giá năng lực đơn vị và gửi lên cấp trên thẩm định"),
+    }
+
+
+def proposals(report: YearlyReport) -> list[str]:
+    """Section IV, worded from the figures: targets missed with what to do, the units furthest behind on the
+    core course, overdue required training, the widest competency gaps, trainers to recertify."""
+    year, tables = report.year, report.tables
+    lines = []
+    targets = tables["targets"]
+    todo = _what_to_do()
+    missed = [row for row, verdict in zip(targets.rows, targets.values("met")) if verdict == _(metrics.NOT_MET)]
+    label, target, actual, out_of, share = (targets.column(key) for key in
+                                            ("label", "target", "actual", "out_of", "actual_pct"))
+    for row in missed:
+        line = _("Chỉ tiêu %(label)s mới đạt %(share)s (%(actual)s/%(out_of)s), chưa đạt mức %(target)s.",
+                 label=_quoted(row[label]), share=pct(row[share]), actual=n(row[actual]), out_of=n(row[out_of]),
+                 target=pct(row[target]))
+        if row[label] in todo:
+            line += " " + _("Đề nghị %(action)s.", action=todo[row[label]])
+        lines.append(line)
+    if targets.rows and not missed:
+        lines.append(_("Đơn vị đã đạt các chỉ tiêu năm %(year)s có số liệu; đề nghị duy trì kết quả và xem xét nâng "
+                       "chỉ tiêu năm %(next)s.", year=year, next=year + 1))
+
+    coverage = tables["coverage"]
+    behind = sorted(((row[coverage.column("completed_pct")], row[0]) for row, unit in
+                     zip(coverage.rows, coverage.row_units)
+                     if unit is not None and row[coverage.column("completed_pct")] is not None
+                     and row[coverage.column("completed_pct")] < metrics.CORE_COURSE_TARGET),
+                    key=lambda pair: pair[0])[:NAMED_AT_MOST]
+    if behind:
+        lines.append(_("Các đơn vị có tỉ lệ cán bộ hoàn thành khóa học cốt lõi thấp nhất, cần được ưu tiên hỗ trợ: "
+                       "%(units)s.", units=_join([f"{name} ({pct(share)})" for share, name in behind])))
+    overdue = report.summary["overdue_required"]
+    if overdue:
+        lines.append(_("Còn %(overdue)s lượt học bắt buộc đã quá hạn mà chưa hoàn thành; đề nghị các đơn vị nhắc "
+                       "cán bộ hoàn thành và gia hạn cho những trường hợp có lý do chính đáng.", overdue=n(overdue)))
+    widest = largest_gaps(tables["gaps"])
+    if widest:
+        domains = _join([_quoted(domain) for domain, _share, _level in widest])
+        if len(widest) == 1:
+            line = _("Kết quả đánh giá cho thấy cán bộ còn thiếu hụt nhiều nhất ở lĩnh vực %(domains)s; đề nghị ưu tiên "
+                     "các mô-đun bồi dưỡng thuộc lĩnh vực này trong kế hoạch tập huấn năm %(next)s.",
+                     domains=domains, next=year + 1)
+        else:
+            line = _("Kết quả đánh giá cho thấy cán bộ còn thiếu hụt nhiều nhất ở các lĩnh vực %(domains)s; đề nghị ưu "
+                     "tiên các mô-đun bồi dưỡng thuộc những lĩnh vực này trong kế hoạch tập huấn năm %(next)s.",
+                     domains=domains, next=year + 1)
+        lines.append(line)
+    trainers = tables["trainers"]
+    expired = _sum(trainers, "expired") if any(c.key == "expired" for c in trainers.columns) else 0
+    if expired:
+        lines.append(_("Có %(count)s tập huấn viên đã hết hạn công nhận; đề nghị tổ chức đánh giá để công nhận lại, "
+                       "bảo đảm đủ lực lượng tập huấn cho các lớp năm %(next)s.", count=n(expired), next=year + 1))
+    if not lines:
+        lines.append(_("Chưa có số liệu năm %(year)s để đề xuất.", year=year))
+    return lines
+
+
+# --- The PDF ----------------------------------------------------------------------------------------
+
+_GREEN = (11, 93, 59)
+_INK = (27, 31, 35)
+_MUTED = (74, 85, 96)
+_RED = (170, 32, 32)
+_HEADING_FILL = (222, 237, 228)
+_BODY = 10.5
+
+
+def _italic_file(regular: Path) -> Path:
+    """The italic companion of the regular file font_files() chose, or the regular one."""
+    for name in ("BeVietnamPro-Italic.ttf", "DejaVuSans-Oblique.ttf"):
+        if regular.with_name(name).is_file():
+            return regular.with_name(name)
+    return regular
+
+
+class _ReportPDF(FPDF):
+    def __init__(self):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.family, regular, bold = font_files()
+        self.add_font(self.family, "", str(regular))
+        self.add_font(self.family, "B", str(bold))
+        self.add_font(self.family, "I", str(_italic_file(regular)))
+        self.set_margins(25, 18, 18)
+        self.set_auto_page_break(True, margin=18)
+        self.set_text_color(*_INK)
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font(self.family, "", 8)
+        self.set_text_color(*_MUTED)
+        self.cell(0, 5, nfc(_("Trang %(page)s/%(pages)s", page=self.page_no(), pages="{nb}")), align="C")
+        self.set_text_color(*_INK)
+
+    def write_line(self, text: str, size: float = _BODY, *, style: str = "", align: str = "L",
+                   color=_INK, height: float | None = None, width: float = 0):
+        self.set_font(self.family, style, size)
+        self.set_text_color(*color)
+        self.multi_cell(width, height or size * 0.52, nfc(text), align=align, new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(*_INK)
+
+    def heading(self, text: str, size: float = 11.5):
+        self.keep_room(22)
+        self.ln(2.5)
+        self.write_line(text, size, style="B", color=_GREEN)
+        self.ln(1)
+
+    def paragraphs(self, lines: list[str], *, bullet: str = "- "):
+        for line in lines:
+            self.write_line(f"{bullet}{line}", _BODY, align="J")
+            self.ln(0.8)
+
+    def keep_room(self, height: float):
+        """Start a new page unless `height` mm are left above the bottom margin."""
+        if self.get_y() + height > self.page_break_trigger:
+            self.add_page()
+
+
+def _alignments(table: Table) -> list[str]:
+    return ["RIGHT" if column.kind in (INT, PERCENT) else "CENTER" if column.kind == DATE else "LEFT"
+            for column in table.columns]
+
+
+_PAD_X, _PAD_Y = 1.2, 1.1
+_TABLE_SIZES = (8.0, 7.5, 7.0, 6.5)  # a table with many columns is set smaller until its figures fit
+# The width (mm) a column of figures takes at least, tried in turn while the text columns keep _TEXT_SHARE of
+# the line: the headings of figures then wrap on few lines.
+_FIGURE_WIDTHS = (16.0, 12.5, 0)
+_TEXT_SHARE = 0.4
+
+
+def _cells(table: Table) -> list[list[str]]:
+    """The cells as printed: numbers as the dashboard writes them, the percent sign kept with its number."""
+    return [[nfc(number_text(value, column.kind)).replace(" ", NBSP) if column.kind != TEXT
+             else nfc(number_text(value, column.kind)) for column, value in zip(table.columns, row)]
+            for row in table.rows]
+
+
+def _widths(pdf: _ReportPDF, table: Table, cells: list[list[str]], size: float,
+            figure_at_least: float) -> list[float] | None:
+    """Column widths in mm across the text width: figures (and short verdicts) never wrap, nor does any word
+    of a heading, and a column of figures is at least `figure_at_least` wide; the text columns share the width
+    left, the first one most. None when the table does not fit at this font size."""
+    need, weights = [], []
+    for index, column in enumerate(table.columns):
+        pdf.set_font(pdf.family, "B", size)
+        longest_word = max((pdf.get_string_width(word) for word in nfc(column.label).split()), default=0)
+        values = [row[index] for row in cells]
+        if column.kind != TEXT or column.key == "met":
+            pdf.set_font(pdf.family, "B" if column.key == "met" else "", size)
+            widest = max((pdf.get_string_width(value) for value in values), default=0)
+            need.append(max(widest + 2 * _PAD_X + 0.6, longest_word + 2 * _PAD_X + 0.6, figure_at_least))
+            weights.append(0.0)
+        else:
+            pdf.set_font(pdf.family, "", size)
+            widest_word = max((pdf.get_string_width(word) for value in values for word in value.split()), default=0)
+            need.append(max(widest_word, longest_word) + 2 * _PAD_X + 0.6)
+            weights.append(4.0 if index == 0 else 2.5)
+    spare = pdf.epw - sum(need)
+    if spare < 0:
+        return None
+    if not any(weights):
+        return [width + spare / len(need) for width in need]
+    return [width + spare * weight / sum(weights) for width, weight in zip(need, weights)]
+
+
+def _print_table(pdf: _ReportPDF, table: Table, number: int) -> None:
+    pdf.keep_room(28)
+    pdf.ln(1.5)
+    pdf.write_line(_("Bảng %(number)s. %(title)s", number=number, title=table.title), 9.5, style="B")
+    pdf.ln(1)
+    if not table.rows:
+        pdf.write_line(_("Không có số liệu."), 9, style="I", color=_MUTED)
+        pdf.ln(2)
+        return
+    cells = _cells(table)
+    text_columns = [i for i, column in enumerate(table.columns) if column.kind == TEXT and column.key != "met"]
+    for size, comfort in [(size, comfort) for size in _TABLE_SIZES for comfort in _FIGURE_WIDTHS]:
+        widths = _widths(pdf, table, cells, size, comfort * size / _TABLE_SIZES[0])
+        # Wider figure columns only while the text keeps a fair share of the line.
+        if widths is not None and (not comfort or sum(widths[i] for i in text_columns) >= _TEXT_SHARE * pdf.epw
+                                   or not text_columns):
+            break
+    # else: as small as it gets; fpdf shares the width equally and wraps what it must
+    pdf.set_font(pdf.family, "", size)
+    met_column = next((i for i, column in enumerate(table.columns) if column.key == "met"), None)
+    met_style = FontFace(emphasis="BOLD", color=_GREEN)
+    missed_style = FontFace(emphasis="BOLD", color=_RED)
+    with pdf.table(col_widths=widths, text_align=_alignments(table), line_height=size * 0.49,
+                   padding=(_PAD_Y, _PAD_X), headings_style=FontFace(emphasis="BOLD", fill_color=_HEADING_FILL),
+                   repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE, v_align="MIDDLE",
+                   first_row_as_headings=True) as grid:
+        heading = grid.row()
+        for column in table.columns:
+            heading.cell(nfc(column.label), align="CENTER")
+        for values, texts in zip(table.rows, cells):
+            row = grid.row()
+            for index, text in enumerate(texts):
+                style = None
+                if index == met_column:
+                    style = met_style if values[index] == _(metrics.MET) else missed_style \
+                        if values[index] == _(metrics.NOT_MET) else None
+                row.cell(text, style=style)
+    if table.note:
+        pdf.ln(1)
+        pdf.write_line(table.note, 7.5, style="I", color=_MUTED)
+    pdf.ln(2)
+
+
+def _header(pdf: _ReportPDF, report: YearlyReport) -> None:
+    unit = report.unit
+    block = 88
+    pdf.set_y(16)
+    pdf.write_line(unit.organisation.short_name.upper(), 10, align="C", width=block)
+    pdf.write_line(unit.name.upper(), 10.5, style="B", align="C", width=block)
+    pdf.write_line("***", 10, align="C", width=block)
+    pdf.ln(7)
+    pdf.write_line(_("BÁO CÁO NĂM %(year)s", year=report.year), 16, style="B", align="C", color=_GREEN, height=8)
+    pdf.ln(1)
+    pdf.write_line(_("Kết quả bồi dưỡng năng lực quản lý, điều phối hoạt động tình nguyện"), 12, style="B",
+                   align="C")
+    pdf.ln(1)
+    end = min(date(report.year, 12, 31), report.issued_on)
+    period = _("Kỳ báo cáo: từ ngày 01/01/%(year)s đến ngày %(end)s", year=report.year, end=end.strftime("%d/%m/%Y"))
+    if end != report.issued_on:
+        period = _("%(period)s; số lũy kế tính đến ngày %(today)s", period=period,
+                   today=report.issued_on.strftime("%d/%m/%Y"))
+    pdf.write_line(period, 9.5, style="I", align="C", color=_MUTED)
+    pdf.ln(5)
+
+
+def _closing(pdf: _ReportPDF, report: YearlyReport) -> None:
+    unit = report.unit
+    pdf.keep_room(70)  # the closing sentence stays with the signature
+    pdf.ln(2)
+    pdf.write_line(_("Trên đây là báo cáo kết quả bồi dưỡng năng lực quản lý, điều phối hoạt động tình nguyện năm "
+                     "%(year)s của %(unit)s.", year=report.year, unit=unit.name), _BODY, align="J")
+    pdf.ln(5)
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    right = pdf.l_margin + half
+    top = pdf.get_y()
+    # Right: place and date, then who signs.
+    pdf.set_xy(right, top)
+    pdf.write_line(date_line(place_of(unit), report.issued_on), 10, style="I", align="C", width=half)
+    pdf.set_x(right)
+    pdf.ln(1)
+    board = _("TM. BAN CHẤP HÀNH") if unit.level.code == "branch" else _("TM. BAN THƯỜNG VỤ")
+    for text, style, size in ((board, "B", 10.5), (unit.name.upper(), "B", 10.5),
+                              (_("(Ký tên, đóng dấu)"), "I", 9)):
+        pdf.set_x(right)
+        pdf.write_line(text, size, style=style, align="C", width=half)
+    signature_end = pdf.get_y() + 24
+    # Left: who receives it.
+    pdf.set_xy(pdf.l_margin, top + 6)
+    pdf.write_line(_("Nơi nhận:"), 9, style="B", width=half - 10)
+    receivers = []
+    if unit.parent is not None:
+        receivers.append(_("- %(unit)s (để báo cáo);", unit=unit.parent.name))
+    receivers.append(_("- Lưu hồ sơ."))
+    for receiver in receivers:
+        pdf.write_line(receiver, 8.5, width=half - 10)
+    pdf.set_y(max(pdf.get_y(), signature_end))
+
+
+def render_pdf(report: YearlyReport) -> bytes:
+    unit = report.unit
+    pdf = _ReportPDF()
+    pdf.set_title(nfc(_("Báo cáo năm %(year)s: %(unit)s", year=report.year, unit=unit.name)))
+    pdf.set_subject(nfc(_("Kết quả bồi dưỡng năng lực quản lý, điều phối hoạt động tình nguyện")))
+    pdf.set_author(nfc(unit.name))
+    pdf.set_lang("vi")
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    _header(pdf, report)
+
+    tables, number = report.tables, iter(range(1, len(TABLE_KEYS) + 1))
+    pdf.heading(_("I. Đặc điểm tình hình"))
+    pdf.paragraphs(situation(report))
+
+    pdf.heading(_("II. Kết quả thực hiện"))
+    for title, lines, keys in ((_("1. Bồi dưỡng trực tuyến"), online_training(report), ("coverage", "courses")),
+                               (_("2. Tập huấn và tập huấn viên"), cascade_training(report), ("cascade", "trainers")),
+                               (_("3. Đánh giá năng lực cán bộ"), people_assessment(report), ("campaigns", "gaps")),
+                               (_("4. Đánh giá năng lực đơn vị"), unit_assessment(report), ("capacity",))):
+        pdf.heading(title, 10.5)
+        pdf.paragraphs(lines)
+        for key in keys:
+            _print_table(pdf, tables[key], next(number))
+
+    pdf.heading(_("III. Đối chiếu chỉ tiêu năm"))
+    pdf.paragraphs(targets_verdict(report))
+    _print_table(pdf, tables["targets"], next(number))
+
+    pdf.heading(_("IV. Đề xuất, kiến nghị"))
+    pdf.paragraphs(proposals(report))
+    _closing(pdf, report)
+    return bytes(pdf.output())

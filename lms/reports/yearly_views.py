@@ -1,0 +1,34 @@
+"""The yearly report of a unit as a PDF, on the reports blueprint, scoped like the dashboard."""
+from flask import abort, make_response, request
+from flask_login import current_user
+
+from lms.auth.permissions import scope_required
+from lms.i18n import local_today
+from lms.reports import dashboard, yearly
+from lms.reports.views import bp
+
+
+def year_from_arg(raw: str | None) -> int:
+    """?year=yyyy, this year when absent; 400 for anything else, or a year not yet begun."""
+    if raw is None:
+        return local_today().year
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
+        abort(400)
+    year = int(raw)
+    if not dashboard.YEARS[0] <= year <= local_today().year:
+        abort(400)
+    return year
+
+
+@bp.route("/yearly.pdf", endpoint="yearly_report")
+@scope_required(dashboard.ACTION)
+def yearly_report():
+    unit = dashboard.node_from_arg(current_user, request.args.get("unit"))  # 404 unknown, 403 outside scope
+    if unit is None:
+        abort(400)  # several top units: a report is always of one unit, chosen on the dashboard
+    year = year_from_arg(request.args.get("year"))
+    response = make_response(yearly.render_pdf(yearly.build(unit, year)))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{yearly.filename(unit, year)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

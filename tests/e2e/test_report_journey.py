@@ -1,0 +1,51 @@
+"""The central office on a phone: opens the reports, picks the Đoàn, drills down to Lào Cai, and takes the
+coverage table to Excel and the province's yearly report as PDF; the Lào Cai office sees its own province
+only."""
+import io
+
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from lms.people.services import unit_by_code
+
+
+def _sign_in(page: Page, email: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.get_by_label("E-mail hoặc số điện thoại").fill(email)
+    page.get_by_label("Mật khẩu hoặc mã kích hoạt").fill("demo1234")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
+
+
+def test_central_office_drills_down_and_exports(assessment_data, page: Page):
+    _sign_in(page, "trunguong@example.org")
+    page.get_by_role("link", name="Báo cáo").first.click()
+    page.get_by_role("link", name="Trung ương Đoàn TNCS Hồ Chí Minh").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Trung ương Đoàn TNCS Hồ Chí Minh")
+    expect(page.locator("svg[role=img]").first).to_be_visible()
+    page.locator("section", has=page.locator("#bang-coverage")).get_by_role("link", name="Tỉnh đoàn Lào Cai").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tỉnh đoàn Lào Cai")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    with page.expect_download() as download:
+        page.locator("section", has=page.locator("#bang-coverage")).get_by_role("link", name="Tải Excel (.xlsx)").click()
+    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).worksheets[-1]
+    headers = [cell.value for cell in sheet[1]]
+    assert "Đơn vị" in headers and sheet.freeze_panes == "A2"
+    assert any(row[0] == "Đoàn xã Bát Xát" for row in sheet.iter_rows(min_row=2, values_only=True))
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Báo cáo năm (.pdf)").click()
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+
+
+def test_a_province_office_sees_only_its_province(assessment_data, app, page: Page):
+    with app.app_context():
+        province_b = unit_by_code("DOAN-AGG").id
+    _sign_in(page, "admin.tinhA@example.org")
+    page.get_by_role("link", name="Báo cáo").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tỉnh đoàn Lào Cai")
+    expect(page.get_by_text("Tỉnh đoàn An Giang")).to_have_count(0)
+    assert page.goto(f"/reports/?unit={province_b}").status == 403
+    assert page.request.get(f"/reports/coverage.xlsx?unit={province_b}").status == 403

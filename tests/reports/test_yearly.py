@@ -1,0 +1,433 @@
+"""The yearly report of a unit as a PDF: served as a file to whoever may see the unit's reports, with the
+sections of an official report in Vietnamese, and every figure read back from the PDF equal to the report
+tables of lms.reports.metrics (themselves proven against direct counts in test_dashboard_metrics.py)."""
+import os
+import re
+import shutil
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lms.courses.content import import_directory
+from lms.courses.models import Assignment, Course, Enrolment
+from lms.db import db, utcnow
+from lms.demo import DEMO_PASSWORD, load_demo
+from lms.i18n import local_today
+from lms.orgs.models import Unit, UnitLevel
+from lms.people.models import COORDINATOR, User
+from lms.reports import metrics, yearly
+from lms.reports.charts import number_text
+from lms.trainers.models import CANDIDATE, CERTIFIED, EXPIRED, PROVINCIAL, TrainerProfile
+from tests.conftest import ROOT, count, login, sign_in_as, write_course
+
+CORE = "quan-ly-dieu-phoi-tinh-nguyen"
+HEADINGS = ("I. Đặc điểm tình hình", "II. Kết quả thực hiện", "1. Bồi dưỡng trực tuyến",
+            "2. Tập huấn và tập huấn viên", "3. Đánh giá năng lực cán bộ", "4. Đánh giá năng lực đơn vị",
+            "III. Đối chiếu chỉ tiêu năm", "IV. Đề xuất, kiến nghị")
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text laid out as on the page (poppler's pdftotext), spaces made plain."""
+    if not shutil.which("pdftotext"):
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext (Debian poppler-utils) is needed to read the yearly report in CI")
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout
+    return out.decode().replace("\u00a0", " ")
+
+
+def flat(text: str) -> str:
+    """Running text with its line breaks and repeated spaces made single spaces."""
+    return " ".join(text.split())
+
+
+def url(unit: Unit, year: int | str | None = None) -> str:
+    return f"/reports/yearly.pdf?unit={unit.id}" + ("" if year is None else f"&year={year}")
+
+
+@pytest.fixture()
+def data(tree, make_user, admin_a, tmp_path):
+    """Cadres of both provinces, enrolments in the core course (some completed, some required and overdue),
+    three trainers of province A. Returns the year the figures fall in."""
+    write_course(tmp_path, slug=CORE, title="Quản lý, điều phối hoạt động tình nguyện")
+    import_directory(tmp_path)
+    core = db.session.scalar(select(Course).where(Course.slug == CORE))
+    today = local_today()
+    assignment = Assignment(course_id=core.id, unit_id=tree.province_a.id, due_on=today - timedelta(days=1),
+                            assigned_by_id=admin_a.id)
+    db.session.add(assignment)
+    db.session.flush()
+    sang = make_user(tree.grassroots_a, "Lò Văn Sáng", volunteer_role=COORDINATOR)
+    my = make_user(tree.branch_a, "Giàng Thị Mỷ")
+    pao = make_user(tree.grassroots_a, "Vàng A Pao")
+    gone = make_user(tree.grassroots_a, "Sùng Thị Dua", is_active=False)
+    ngoc = make_user(tree.grassroots_b, "Danh Thị Ngọc")
+    make_user(tree.branch_b, "Thạch Văn Tài")
+    done = utcnow() - timedelta(days=3)
+    for user, completed, required in ((sang, done, True), (my, None, True), (pao, None, False),
+                                      (gone, done, True), (ngoc, done, False)):
+        db.session.add(Enrolment(user_id=user.id, course_id=core.id, completed_at=completed,
+                                 assignment_id=assignment.id if required else None,
+                                 due_on=assignment.due_on if required else None))
+    db.session.add(TrainerProfile(user_id=sang.id, tier=PROVINCIAL, status=CERTIFIED, certified_at=done))
+    db.session.add(TrainerProfile(user_id=pao.id, tier=PROVINCIAL, status=CANDIDATE))
+    db.session.add(TrainerProfile(user_id=my.id, tier=PROVINCIAL, status=EXPIRED))
+    db.session.commit()
+    return assignment.due_on.year
+
+
+def shown_rows(table) -> list[list[str]]:
+    return [[number_text(value, column.kind) for column, value in zip(table.columns, row)] for row in table.rows]
+
+
+def assert_row_printed(lines: list[str], label: str, cells: list[str]) -> None:
+    """A table row as pdftotext lays it out: its one-line cells on one line, in order, at the line's end,
+    and the start of its label on that line or the two around it (a long label wraps in its cell)."""
+    pattern = re.compile(r"(?:^|\s)" + r"\s+".join(re.escape(cell) for cell in cells) + r"\s*$")
+    start = " ".join(label.split()[:3])
+    for index, line in enumerate(lines):
+        if pattern.search(line) and start in " ".join(lines[max(0, index - 2):index + 3]):
+            return
+    raise AssertionError(f"row {label!r} {cells} not found")
+
+
+def assert_tables_printed(text: str, tables: dict) -> None:
+    lines = text.splitlines()
+    for table in tables.values():
+        assert table.title in text, table.key
+        for row in shown_rows(table):
+            # The label, then the cells after the last one that may wrap (text and dates).
+            last_wrapping = max(i for i, column in enumerate(table.columns) if column.kind in ("text", "date")
+                                and column.key != "met")
+            assert_row_printed(lines, row[0], row[last_wrapping + 1:])
+
+
+# --- The file ---------------------------------------------------------------------------------------
+
+def test_the_report_is_a_pdf_attachment_named_after_year_and_unit(client, tree, admin_a, data):
+    sign_in_as(client, admin_a)
+    response = client.get(url(tree.province_a, data))
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="bao-cao-nam-{data}-DOAN-LCI.pdf"'
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.data.startswith(b"%PDF")
+
+
+def test_without_a_year_it_is_this_years_report_of_the_viewers_unit(client, tree, admin_a):
+    sign_in_as(client, admin_a)
+    response = client.get("/reports/yearly.pdf")
+    assert response.status_code == 200
+    year = local_today().year
+    assert response.headers["Content-Disposition"] == f'attachment; filename="bao-cao-nam-{year}-DOAN-LCI.pdf"'
+    assert f"BÁO CÁO NĂM {year}" in pdf_text(response.data)
+
+
+def test_the_endpoint_and_its_address(app):
+    with app.test_request_context():
+        from flask import url_for
+        assert url_for("reports.yearly_report", unit=7, year=2025) == "/reports/yearly.pdf?unit=7&year=2025"
+
+
+# --- Scope -----------------------------------------------------------------------------------------
+
+def test_a_province_admin_gets_the_reports_of_their_province_only(client, tree, admin_a, cadre_a):
+    sign_in_as(client, admin_a)
+    year = local_today().year
+    assert client.get(url(tree.province_a, year)).status_code == 200
+    assert client.get(url(tree.grassroots_a, year)).status_code == 200
+    assert client.get(url(tree.province_b, year)).status_code == 403
+    assert client.get(url(tree.grassroots_b, year)).status_code == 403
+    assert client.get(url(tree.central, year)).status_code == 403
+    assert client.get(f"/reports/yearly.pdf?unit=999999&year={year}").status_code == 404
+    assert client.get(f"/reports/yearly.pdf?unit=abc&year={year}").status_code == 404
+    # A unit outside the scope says 403 whatever the year asked for.
+    assert client.get(url(tree.province_b, "xyz")).status_code == 403
+    sign_in_as(client, cadre_a)
+    assert client.get(url(tree.grassroots_a, year)).status_code == 403
+    assert client.get("/reports/yearly.pdf").status_code == 403
+
+
+def test_the_central_office_and_a_reviewer_see_every_unit(client, tree, central_admin, make_user):
+    from lms.auth.permissions import Role
+
+    year = local_today().year
+    sign_in_as(client, central_admin)
+    for unit in (tree.central, tree.province_b, tree.branch_a):
+        assert client.get(url(unit, year)).status_code == 200
+    reviewer = make_user(tree.province_b, "Hồ Thị Thu", roles=[(Role.REVIEWER, tree.province_b)])
+    sign_in_as(client, reviewer)
+    assert client.get(url(tree.grassroots_b, year)).status_code == 200
+    assert client.get(url(tree.province_a, year)).status_code == 403
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, tree):
+    response = client.get(url(tree.province_a, 2025))
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("year", ["abcd", "20x5", "1999", "202", "02025", "-2025", "２０２５", ""])
+def test_a_bad_year_is_refused(client, tree, admin_a, year):
+    sign_in_as(client, admin_a)
+    assert client.get(url(tree.province_a, year)).status_code == 400
+
+
+def test_a_year_not_yet_begun_is_refused(client, tree, admin_a):
+    sign_in_as(client, admin_a)
+    assert client.get(url(tree.province_a, local_today().year + 1)).status_code == 400
+    assert client.get(url(tree.province_a, 2000)).status_code == 200
+
+
+# --- What it says --------------------------------------------------------------------------------------
+
+def test_the_report_reads_as_an_official_yearly_report(client, tree, admin_a, data):
+    sign_in_as(client, admin_a)
+    text = pdf_text(client.get(url(tree.province_a, data)).data)
+    words = flat(text)
+    assert "ĐOÀN TNCS HỒ CHÍ MINH" in text and "TỈNH ĐOÀN LÀO CAI" in text
+    assert f"BÁO CÁO NĂM {data}" in text
+    assert "Kết quả bồi dưỡng năng lực quản lý, điều phối hoạt động tình nguyện" in text
+    positions = [words.index(heading) for heading in HEADINGS]
+    assert positions == sorted(positions)
+    assert "Đơn vị: Tỉnh đoàn Lào Cai (mã DOAN-LCI), thuộc Đoàn Thanh niên Cộng sản Hồ Chí Minh." in words
+    assert "Cấp: Tỉnh / thành phố, trực thuộc Trung ương Đoàn TNCS Hồ Chí Minh." in words
+    assert "Địa bàn: miền núi và biên giới." in words
+    today = local_today()
+    month = f"{today.month:02d}" if today.month < 3 else str(today.month)
+    assert f"Lào Cai, ngày {today.day:02d} tháng {month} năm {today.year}" in text
+    assert "TM. BAN THƯỜNG VỤ" in text and "(Ký tên, đóng dấu)" in text
+    assert "Nơi nhận:" in text and "- Trung ương Đoàn TNCS Hồ Chí Minh (để báo" in text  # wraps beside the signature
+    pages = len(re.findall(r"Trang \d+/\d+", text))
+    assert pages >= 2 and [f"Trang {i}/{pages}" for i in range(1, pages + 1)] == re.findall(r"Trang \d+/\d+", text)
+    # Nothing of another province.
+    assert "An Giang" not in text and "Phú Quốc" not in text
+
+
+def test_section_one_counts_the_units_and_cadres_below(client, app, tree, central_admin, make_user, data):
+    closed = Unit(parent_id=tree.province_a.id, organisation_id=tree.province_a.organisation_id,
+                  level_id=tree.grassroots_a.level_id, code="DOAN-LCI-CU", name="Đoàn xã Cũ", closed_at=utcnow(),
+                  is_overseas=True)
+    db.session.add(closed)
+    db.session.flush()
+    closed.path = f"{tree.province_a.path}{closed.id}/"
+    db.session.commit()
+    sign_in_as(client, central_admin)
+    words = flat(pdf_text(client.get(url(tree.central, data)).data))
+    # Counted one by one: the open units under the centre, by level, and the active cadres.
+    below = {code: count(Unit, Unit.path.startswith(tree.central.path), Unit.id != tree.central.id,
+                         Unit.closed_at.is_(None), Unit.level_id == select(UnitLevel.id).where(
+                             UnitLevel.code == code).scalar_subquery())
+             for code in ("province", "grassroots", "branch")}
+    assert below == {"province": 2, "grassroots": 2, "branch": 2}
+    assert ("Đơn vị trực thuộc: 2 đơn vị trực tiếp; toàn hệ thống có 6 đơn vị cấp dưới đang hoạt động, gồm "
+            "2 đơn vị cấp tỉnh / thành phố, 2 đơn vị cấp cơ sở và 2 đơn vị cấp chi đoàn / chi hội.") in words
+    # Flags pass down the tree: Lào Cai is mountainous and border, Bát Xát adds ethnic minority, Phú Quốc is an
+    # island; the closed (overseas) unit is left out.
+    flagged = {flag: count(Unit, Unit.path.startswith(tree.central.path), Unit.id != tree.central.id,
+                           Unit.closed_at.is_(None), getattr(Unit, flag).is_(True))
+               for flag in ("is_mountainous", "is_ethnic_minority", "is_border", "is_island", "is_overseas")}
+    assert flagged == {"is_mountainous": 3, "is_ethnic_minority": 2, "is_border": 3, "is_island": 2, "is_overseas": 0}
+    assert ("Trong các đơn vị cấp dưới có 3 đơn vị miền núi, 2 đơn vị vùng đồng bào dân tộc thiểu số, "
+            "3 đơn vị biên giới và 2 đơn vị hải đảo.") in words
+    cadres = count(User, User.is_active.is_(True))
+    assert f"Cán bộ: {cadres} cán bộ đang hoạt động trong đơn vị và các đơn vị cấp dưới." in words
+    assert "Địa bàn: không thuộc vùng miền núi" in words and "Hà Nội, ngày" in words
+
+
+def test_every_figure_is_the_metrics_tables(client, app, tree, admin_a, data):
+    sign_in_as(client, admin_a)
+    text = pdf_text(client.get(url(tree.province_a, data)).data)
+    with app.test_request_context():
+        tables = {key: metrics.TABLES[key](tree.province_a, data) for key in yearly.TABLE_KEYS}
+        summary = metrics.summary(tree.province_a, data)
+        share = number_text(summary["completed_core_pct"], "percent")
+    assert_tables_printed(text, tables)
+    words = flat(text)
+    # The fixture, spelled out: A has the admin, Sáng, Mỷ, Pao active (Dua is not); Sáng completed; the required
+    # enrolments of Sáng and Mỷ fall due, Mỷ's overdue; trainers: one certified, one candidate, one expired.
+    assert (summary["cadres"], summary["completed_core"], summary["enrolled_core"]) == (4, 1, 3)
+    assert (f"Tính đến ngày lập báo cáo, 1 trên 4 cán bộ đang hoạt động ({share}) đã hoàn thành khóa học cốt lõi "
+            "về quản lý, điều phối hoạt động tình nguyện; 3 cán bộ đã đăng ký học.") in words
+    assert f"Trong năm {data} có 2 lượt học bắt buộc được giao đến hạn, trong đó 1 lượt đã quá hạn" in words
+    assert "Hiện có 1 tập huấn viên được công nhận trên tổng số 3 tập huấn viên." in words
+    # Section IV from the same figures: targets missed, the overdue enrolment, the expired trainer.
+    assert "Chỉ tiêu “Cán bộ hoàn thành khóa học cốt lõi” mới đạt 25,0 % (1/4), chưa đạt mức 70,0 %." in words
+    assert "Đề nghị giao khóa học cốt lõi cho cán bộ chưa đăng ký" in words
+    assert "Còn 1 lượt học bắt buộc đã quá hạn mà chưa hoàn thành" in words
+    assert "Có 1 tập huấn viên đã hết hạn công nhận" in words
+    assert "Các đơn vị có tỉ lệ cán bộ hoàn thành khóa học cốt lõi thấp nhất, cần được ưu tiên hỗ trợ: " \
+           "Đoàn xã Bát Xát (33,3 %)." in words
+
+
+@pytest.fixture()
+def demo(app_ctx):
+    """The demo dataset on the shipped curriculum and framework: cohorts, plans, campaigns, ratings and unit
+    assessments, so that no table of the report is empty."""
+    from lms.assessments.framework import import_frameworks
+
+    import_directory(ROOT / "content")
+    import_frameworks(ROOT / "content")
+    db.session.commit()
+    load_demo(ROOT / "content", synthetic_cadres=60)
+
+
+def test_on_the_demo_every_table_is_printed_as_built(client, app, demo):
+    year = local_today().year
+    central = db.session.scalar(select(Unit).where(Unit.code == "DOAN-TW"))
+    viewer = db.session.scalar(select(User).where(User.email == "trunguong@example.org"))
+    assert login(client, viewer, DEMO_PASSWORD).status_code == 302
+    text = pdf_text(client.get(url(central, year)).data)
+    with app.test_request_context():
+        tables = {key: metrics.TABLES[key](central, year) for key in yearly.TABLE_KEYS}
+        summary = metrics.summary(central, year)
+    assert all(tables[key].rows for key in ("coverage", "cascade", "trainers", "capacity", "targets"))
+    assert_tables_printed(text, tables)
+    words = flat(text)
+    assert f"đã tổ chức {summary['cohorts_held']} lớp tập huấn cho {summary['participants_trained']} học viên" \
+           in words
+    assert f"có {summary['unit_assessments_total']} đánh giá năng lực đơn vị" in words
+    # Bảng 1 … Bảng 8, in the order of the sections.
+    assert re.findall(r"Bảng (\d)\.", text) == [str(i) for i in range(1, 9)]
+
+
+# --- Words from figures, on tables built here ----------------------------------------------------------
+
+def _report(unit: Unit, **tables) -> yearly.YearlyReport:
+    from lms.reports.tables import INT, PERCENT, TEXT, Column, Table
+
+    empty = {key: Table(key, key, [Column("x", "x")]) for key in yearly.TABLE_KEYS}
+    targets = Table("targets", "Chỉ tiêu", [
+        Column("label", "Chỉ tiêu"), Column("target", "Chỉ tiêu (%)", PERCENT), Column("actual", "Đạt được", INT),
+        Column("out_of", "Trên tổng số", INT), Column("actual_pct", "Tỉ lệ", PERCENT), Column("met", "Đánh giá", TEXT)],
+        [("Lớp tập huấn tổ chức so với kế hoạch năm", 100.0, 3, 4, 75.0, "Chưa đạt"),
+         ("Đơn vị đã gửi đánh giá năng lực", 100.0, 2, 2, 100.0, "Đạt"),
+         ("Một chỉ tiêu mới", 50.0, 1, 10, 10.0, "Chưa đạt")])
+    gaps = Table("gaps", "Khoảng trống", [
+        Column("level", "Cấp đơn vị"), Column("assessed", "Người", INT),
+        Column("domain_PLAN", "Kế hoạch", PERCENT), Column("domain_SAFE", "An toàn", PERCENT),
+        Column("domain_COMM", "Truyền thông", PERCENT)],
+        [("Tỉnh / thành phố", 4, 25.0, None, 0.0), ("Cơ sở", 10, 60.0, 80.0, 0.0)])
+    trainers = Table("trainers", "Tập huấn viên", [Column("tier", "Cấp"), Column("expired", "Hết hạn", INT),
+                                                   Column("total", "Tổng số", INT)], [("Nguồn", 0, 2)])
+    summary = dict.fromkeys(metrics.SUMMARY_LABELS, 0)
+    return yearly.YearlyReport(unit, 2025, {**empty, "targets": targets, "gaps": gaps, "trainers": trainers,
+                                            **tables}, summary, [], {}, 0, date(2026, 2, 5))
+
+
+def test_proposals_name_missed_targets_and_the_widest_gaps(app, tree):
+    with app.test_request_context():
+        report = _report(tree.province_a)
+        lines = yearly.proposals(report)
+        assert lines[0] == ("Chỉ tiêu “Lớp tập huấn tổ chức so với kế hoạch năm” mới đạt 75,0\u00a0% (3/4), chưa đạt "
+                            "mức 100,0\u00a0%. Đề nghị tổ chức các lớp tập huấn còn lại theo kế hoạch, hoặc điều chỉnh "
+                            "kế hoạch năm sau cho sát với khả năng của đội ngũ tập huấn viên.")
+        assert lines[1] == "Chỉ tiêu “Một chỉ tiêu mới” mới đạt 10,0\u00a0% (1/10), chưa đạt mức 50,0\u00a0%."
+        # Widest first; a domain where nobody falls short is not named.
+        assert yearly.largest_gaps(report.tables["gaps"]) == [("An toàn", 80.0, "Cơ sở"), ("Kế hoạch", 60.0, "Cơ sở")]
+        assert lines[2] == ("Kết quả đánh giá cho thấy cán bộ còn thiếu hụt nhiều nhất ở các lĩnh vực “An toàn” và "
+                            "“Kế hoạch”; đề nghị ưu tiên các mô-đun bồi dưỡng thuộc những lĩnh vực này trong kế hoạch "
+                            "tập huấn năm 2026.")
+        assert len(lines) == 3  # no expired trainer, no overdue enrolment, no coverage rows
+        assert yearly.targets_verdict(report) == ["Năm 2025, đơn vị đạt 1 trên 3 chỉ tiêu."]
+
+
+def test_targets_all_met_say_so(app, tree):
+    from lms.reports.tables import Table
+
+    with app.test_request_context():
+        report = _report(tree.province_a)
+        met = report.tables["targets"]
+        report.tables["targets"] = Table("targets", "Chỉ tiêu", met.columns, [met.rows[1]])
+        report.tables["gaps"] = Table("gaps", "Khoảng trống", report.tables["gaps"].columns)
+        assert yearly.proposals(report) == [
+            "Đơn vị đã đạt các chỉ tiêu năm 2025 có số liệu; đề nghị duy trì kết quả và xem xét nâng chỉ tiêu "
+            "năm 2026."]
+
+
+def test_a_long_table_breaks_across_pages_with_its_header_repeated(app, tree):
+    from lms.reports.tables import INT, PERCENT, Column, Table
+
+    rows = [(f"Đoàn xã Thử Nghiệm số {i}", i, i // 2, 50.0) for i in range(1, 121)]
+    coverage = Table("coverage", "Độ bao phủ đào tạo", [
+        Column("unit", "Đơn vị"), Column("cadres", "Cán bộ đang hoạt động", INT),
+        Column("completed", "Hoàn thành khóa học", INT), Column("completed_pct", "Tỉ lệ hoàn thành", PERCENT)],
+        rows, [None] * len(rows), note="Ghi chú về cách tính.")
+    with app.test_request_context():
+        data = yearly.render_pdf(_report(tree.province_a, coverage=coverage))
+    text = pdf_text(data)
+    lines = text.splitlines()
+    chunks = [chunk for chunk in text.split("\f") if chunk.strip()]
+    assert len(chunks) >= 4 and f"Trang {len(chunks)}/{len(chunks)}" in chunks[-1]
+    # The header row on every page the table spans; numbers right-aligned end on the same column.
+    spanned = [chunk for chunk in chunks if "Đoàn xã Thử Nghiệm số" in chunk]
+    assert len(spanned) >= 2 and all(re.search(r"Cán bộ\s.*\bTỉ lệ\s", chunk) for chunk in spanned)
+    for i in (1, 60, 120):
+        assert_row_printed(lines, f"Đoàn xã Thử Nghiệm số {i}", [str(i), str(i // 2), "50,0 %"])
+    # Numbers are right-aligned: in every row, the right edges of the two counts (of one to three digits) and
+    # of the percentage stand where they stand in the other rows.
+    bbox = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=data, capture_output=True, check=True).stdout
+    rows_seen = {}
+    for number, page in enumerate(bbox.decode().split("<page ")[1:]):
+        for y_min, x_max, word in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="([\d.]+)" '
+                                             r'yMax="[\d.]+">([^<]*)</word>', page):
+            rows_seen.setdefault((number, y_min), []).append((word, round(float(x_max), 1)))
+    table_rows = [words for words in rows_seen.values() if [w for w, _x in words[:4]] == ["Đoàn", "xã", "Thử",
+                                                                                         "Nghiệm"]]
+    assert len(table_rows) == 120
+    for position in (-4, -3, -1):  # the two counts and the percent sign ("50,0", "%")
+        assert len({words[position][1] for words in table_rows}) == 1
+    assert "Lào Cai, ngày 05 tháng 02 năm 2026" in text
+
+
+# --- Small rules ------------------------------------------------------------------------------------
+
+def test_the_place_is_the_territory_the_unit_or_the_one_above_names(app, tree):
+    with app.app_context():
+        assert yearly.place_of(tree.province_a) == "Lào Cai"
+        assert yearly.place_of(tree.grassroots_a) == "Bát Xát"
+        assert yearly.place_of(tree.branch_a) == "Bát Xát"  # "Chi đoàn thôn Bản Vai" names no territory
+        assert yearly.place_of(tree.grassroots_b) == "Phú Quốc"
+        assert yearly.place_of(tree.central) == "Hà Nội"
+
+
+def test_the_date_line_is_written_as_official_documents_write_it(app):
+    with app.test_request_context():
+        assert yearly.date_line("Lào Cai", date(2026, 2, 5)) == "Lào Cai, ngày 05 tháng 02 năm 2026"
+        assert yearly.date_line("Hà Nội", date(2026, 12, 31)) == "Hà Nội, ngày 31 tháng 12 năm 2026"
+        assert yearly.date_line("Huế", date(2026, 3, 9)) == "Huế, ngày 09 tháng 3 năm 2026"
+
+
+def test_the_file_name_is_plain_ascii(tree):
+    assert yearly.filename(tree.province_a, 2025) == "bao-cao-nam-2025-DOAN-LCI.pdf"
+    tree.province_a.code = "DOAN LCI/ĐB"
+    assert yearly.filename(tree.province_a, 2025) == "bao-cao-nam-2025-DOAN-LCI-B.pdf"
+    db.session.rollback()
+
+
+def test_a_branch_signs_for_its_executive_committee(client, tree, admin_a):
+    sign_in_as(client, admin_a)
+    text = pdf_text(client.get(url(tree.branch_a, 2025)).data)
+    assert "TM. BAN CHẤP HÀNH" in text and "CHI ĐOÀN THÔN BẢN VAI" in text and "Bát Xát, ngày" in text
+    assert "- Đoàn xã Bát Xát (để báo cáo);" in text
+
+
+def test_the_pdf_names_a_font_with_every_vietnamese_letter(client, tree, admin_a):
+    sign_in_as(client, admin_a)
+    data = client.get(url(tree.province_a, 2025)).data
+    assert b"BeVietnamPro" in data or b"DejaVuSans" in data
+
+
+def test_targets_without_figures_are_counted_apart(app, tree):
+    from lms.reports.tables import Table
+
+    with app.test_request_context():
+        report = _report(tree.province_a)
+        targets = report.tables["targets"]
+        report.tables["targets"] = Table("targets", "Chỉ tiêu", targets.columns,
+                                         [*targets.rows, ("Chỉ tiêu chưa có mẫu số", 100.0, 0, 0, None,
+                                                          "Không có số liệu")])
+        assert yearly.targets_verdict(report) == [
+            "Năm 2025, đơn vị đạt 1 trên 3 chỉ tiêu có số liệu; 1 chỉ tiêu chưa có số liệu để đánh giá."]
+        assert not any("Chỉ tiêu chưa có mẫu số" in line for line in yearly.proposals(report))
