@@ -13,6 +13,7 @@ tree. Labels are translated when a table is built, so build tables in a request 
 from collections.abc import Callable
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from lms.assessments.models import APPROVED, SUBMITTED, UNIT_STATUS_LABELS, UNIT_STATUSES
@@ -29,7 +30,13 @@ CORE_COURSE_TARGET = 70.0
 PLAN_TARGET = 100.0
 SUBMITTED_TARGET = 100.0
 
-MET, NOT_MET, NO_DATA = N_("Đạt"), N_("Chưa đạt"), N_("Không có số liệu")
+MET, NOT_MET, NO_DATA = "met", "not_met", "no_data"
+
+
+def verdict(code: str) -> str:
+    """A target's verdict as the reader sees it."""
+    return {MET: pgettext("target verdict", "Đạt"), NOT_MET: pgettext("target verdict", "Chưa đạt"),
+            NO_DATA: pgettext("target verdict", "Không có số liệu")}[code]
 
 
 def percent(part, whole) -> float | None:
@@ -304,12 +311,12 @@ def targets(node: Unit, year: int) -> Table:
     for label, target, actual, out_of in figures:
         share = percent(actual, out_of)
         met = NO_DATA if share is None else (MET if share >= target else NOT_MET)
-        rows.append((label, target, actual, out_of, share, _(met)))
+        rows.append((label, target, actual, out_of, share, verdict(met)))
     return Table(
         "targets", _("Chỉ tiêu và kết quả thực hiện"),
         [Column("label", _("Chỉ tiêu")), Column("target", _("Chỉ tiêu (%)"), PERCENT),
          Column("actual", _("Đạt được"), INT), Column("out_of", _("Trên tổng số"), INT),
-         Column("actual_pct", _("Tỉ lệ thực hiện"), PERCENT), Column("met", _("Đánh giá"), TEXT)],
+         Column("actual_pct", _("Tỉ lệ thực hiện"), PERCENT), Column("met", _("Kết quả"), TEXT)],
         rows, [None] * len(rows),
         _("Năm %(year)d, trong đơn vị và mọi cấp dưới: đơn vị cơ sở (đang hoạt động) tính khi có cán bộ của chính "
           "đơn vị là điều phối viên tình nguyện đã hoàn thành khóa học cốt lõi, cán bộ tính người đang hoạt động, "

@@ -219,10 +219,12 @@ def people_assessment(report: YearlyReport) -> list[str]:
     widest = largest_gaps(report.tables["gaps"])
     if widest:
         lines.append(_("Lĩnh vực có tỉ lệ cán bộ còn thiếu hụt năng lực cao nhất: %(domains)s.",
-                       domains=_join([_("%(domain)s (%(share)s ở cấp %(level)s)", domain=_quoted(domain),
-                                        share=pct(share), level=level.lower())
-                                      for domain, share, level in widest])))
+                       domains=_join([_domain_share(domain, share, level) for domain, share, level in widest])))
     return lines
+
+
+def _domain_share(domain: str, share, level: str) -> str:
+    return _("%(domain)s (%(share)s ở cấp %(level)s)", domain=_quoted(domain), share=pct(share), level=level.lower())
 
 
 def unit_assessment(report: YearlyReport) -> list[str]:
@@ -240,8 +242,8 @@ def unit_assessment(report: YearlyReport) -> list[str]:
 def targets_verdict(report: YearlyReport) -> list[str]:
     table = report.tables["targets"]
     verdicts = table.values("met")
-    met = sum(1 for verdict in verdicts if verdict == _(metrics.MET))
-    unknown = sum(1 for verdict in verdicts if verdict == _(metrics.NO_DATA))
+    met = sum(1 for verdict in verdicts if verdict == metrics.verdict(metrics.MET))
+    unknown = sum(1 for verdict in verdicts if verdict == metrics.verdict(metrics.NO_DATA))
     if not unknown:
         return [_("Năm %(year)s, đơn vị đạt %(met)s trên %(total)s chỉ tiêu.", year=report.year, met=n(met),
                   total=n(len(verdicts)))]
@@ -287,7 +289,7 @@ def proposals(report: YearlyReport) -> list[str]:
     lines = []
     targets = tables["targets"]
     todo = _what_to_do()
-    missed = [row for row, verdict in zip(targets.rows, targets.values("met")) if verdict == _(metrics.NOT_MET)]
+    missed = [row for row, verdict in zip(targets.rows, targets.values("met")) if verdict == metrics.verdict(metrics.NOT_MET)]
     label, target, actual, out_of, share = (targets.column(key) for key in
                                             ("label", "target", "actual", "out_of", "actual_pct"))
     for row in missed:
@@ -478,8 +480,8 @@ def _print_table(pdf: _ReportPDF, table: Table, number: int) -> None:
             for index, text in enumerate(texts):
                 style = None
                 if index == met_column:
-                    style = met_style if values[index] == _(metrics.MET) else missed_style \
-                        if values[index] == _(metrics.NOT_MET) else None
+                    style = met_style if values[index] == metrics.verdict(metrics.MET) else missed_style \
+                        if values[index] == metrics.verdict(metrics.NOT_MET) else None
                 row.cell(text, style=style)
     if table.note:
         pdf.ln(1)
