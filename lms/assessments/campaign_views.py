@@ -23,6 +23,7 @@ from lms.forms import ActionForm, choices
 from lms.i18n import level_name, local_today
 from lms.orgs.models import Unit
 from lms.people.models import VOLUNTEER_ROLE_LABELS
+from lms.reports.exports import download
 from lms.text import render_markdown
 
 DEFAULT_INSTRUMENTS = [SELF, SUPERVISOR, KNOWLEDGE]
@@ -254,6 +255,19 @@ def campaign_detail(campaign_id: int):
     return render_template("assessments/campaign_detail.html", node=node, roots=roots, rows=rows,
                            total=service.progress_total(rows), trail=trail, many_roots=len(roots) > 1,
                            may_remind=may_remind, **context)
+
+
+@bp.route("/campaigns/<id:campaign_id>/progress.<any(xlsx, csv):extension>")
+@login_required
+def campaign_progress_export(campaign_id: int, extension: str):
+    """The progress table as shown (same unit, same scope) as .xlsx or .csv."""
+    campaign = _campaign(campaign_id)
+    if campaign.status == CAMPAIGN_DRAFT:
+        abort(404)
+    node, roots = _node(campaign, request.args.get("unit"))
+    table = service.progress_table(campaign, node, service.progress_rows(campaign, node, roots))
+    where = node.code if node is not None else "cac-don-vi"
+    return download([table], extension, f"tien-do-danh-gia-{campaign.id}-{where}.{extension}")
 
 
 @bp.route("/campaigns/<id:campaign_id>/remind", methods=["POST"])

@@ -21,14 +21,15 @@ from datetime import date, datetime, timedelta
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import JSON, and_, case, false, func, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from lms.actions import RuleError
 from lms.assessments.framework import expected_levels, indicators_for_level
 from lms.assessments.models import (CAMPAIGN_CLOSED, CAMPAIGN_DRAFT, CAMPAIGN_OPEN, INSTRUMENT_LABELS, INSTRUMENTS,
-                                    KNOWLEDGE, NOT_STARTED, PUBLISHED, SELF, TRAINER, UNIT_STATUSES, Campaign,
-                                    Framework, Participant, UnitAssessment)
+                                    KNOWLEDGE, NOT_STARTED, PUBLISHED, SELF, SUPERVISOR, TRAINER, UNIT_STATUS_LABELS,
+                                    UNIT_STATUSES, Campaign, Framework, Participant, UnitAssessment)
 from lms.assessments.scoring import TASK_INSTRUMENTS, recompute
 from lms.auth.permissions import ACTIONS, can, in_scope, scope_paths
 from lms.db import db, utcnow
@@ -36,6 +37,7 @@ from lms.i18n import local_today
 from lms.mail import send_mail
 from lms.orgs.models import Unit, UnitLevel
 from lms.paging import Page
+from lms.reports.tables import INT, PERCENT, Column, Table
 from lms.people.models import VOLUNTEER_ROLES, User
 from lms.trainers.models import TrainerProfile
 
@@ -548,6 +550,30 @@ def progress_total(rows: list[ProgressRow]) -> ProgressRow:
         for status in UNIT_STATUSES:
             total.units[status] += row.units[status]
     return total
+
+
+def progress_table(campaign: Campaign, node: Unit | None, rows: list[ProgressRow]) -> Table:
+    """The progress rows as a report table, for the .xlsx and .csv exports."""
+    columns = [Column("unit", pgettext("a unit in a table", "Đơn vị")),
+               Column("participants", _("Cán bộ tham gia"), INT)]
+    done = [(SELF, "self_done", _("Đã tự đánh giá")), (SUPERVISOR, "supervisor_done", _("Cấp trên đã đánh giá")),
+            (KNOWLEDGE, "knowledge_done", _("Đã làm bài kiểm tra"))]
+    used = [(key, label) for instrument, key, label in done if campaign.uses(instrument)]
+    columns += [Column(key, label, INT) for key, label in used]
+    columns += [Column("completed", _("Đã hoàn thành"), INT), Column("percent", _("Tỉ lệ hoàn thành"), PERCENT)]
+    if campaign.assess_units:
+        columns += [Column(status, _(UNIT_STATUS_LABELS[status]), INT) for status in UNIT_STATUSES]
+    table = Table("tien-do", _("Tiến độ: %(title)s", title=campaign.title), columns,
+                  note=node.name if node is not None else "")
+    total = progress_total(rows)
+    total.name = _("Tổng cộng")
+    for row in [*rows, total]:
+        values = [row.name, row.participants, *(getattr(row, key) for key, _label in used), row.completed,
+                  100.0 * row.completed / row.participants if row.participants else None]
+        if campaign.assess_units:
+            values += [row.units[status] for status in UNIT_STATUSES]
+        table.rows.append(tuple(values))
+    return table
 
 
 def node_trail(viewer: User, campaign: Campaign, node: Unit) -> list[Unit]:

@@ -1,15 +1,12 @@
 """The dashboard of a unit (headline figures, each report table with its chart, drill-down into the
 units below) and the exports of its tables to .xlsx and .csv, on the reports blueprint."""
-import io
-
-from flask import abort, render_template, request, send_file
-from flask_babel import gettext as _
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from lms.auth.permissions import scope_required
 from lms.reports import dashboard as services
 from lms.reports.charts import number_text
-from lms.reports.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_bytes, xlsx_bytes
+from lms.reports.exports import download
 from lms.reports.views import bp
 
 ACTION = services.ACTION
@@ -21,12 +18,6 @@ def _node_and_year(*, for_download: bool):
     if node is None and for_download:
         abort(400)  # several top units: a file is always of one unit, chosen on the dashboard
     return node, year
-
-
-def _download(data: bytes, mimetype: str, filename: str):
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.route("/")
@@ -53,10 +44,7 @@ def export_table(key: str, extension: str):
     node, year = _node_and_year(for_download=True)
     table = services.build_tables(node, year, [key])[0]
     filename = services.export_filename(key, node, year, extension)
-    if extension == "csv":
-        return _download(csv_bytes(table), CSV_MIMETYPE, filename)
-    return _download(xlsx_bytes([table], about=services.about_rows(node, year), about_title=_("Thông tin")),
-                     XLSX_MIMETYPE, filename)
+    return download([table], extension, filename, about=services.about_rows(node, year))
 
 
 @bp.route("/all.xlsx", endpoint="export_all")
@@ -64,5 +52,5 @@ def export_table(key: str, extension: str):
 def export_all():
     node, year = _node_and_year(for_download=True)
     tables = services.build_tables(node, year)
-    return _download(xlsx_bytes(tables, about=services.about_rows(node, year), about_title=_("Thông tin")),
-                     XLSX_MIMETYPE, services.export_filename("tat-ca", node, year, "xlsx"))
+    return download(tables, "xlsx", services.export_filename("tat-ca", node, year, "xlsx"),
+                    about=services.about_rows(node, year))

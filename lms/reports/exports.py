@@ -9,6 +9,8 @@ import csv
 import io
 from datetime import date, datetime
 
+from flask import send_file
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -171,3 +173,14 @@ def csv_bytes(table: Table) -> bytes:
     for row in table.rows:
         writer.writerow([_csv_text(value, kind) for value, kind in zip(row, kinds)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def download(tables: list[Table], extension: str, filename: str, about: list[tuple[str, str]] | None = None):
+    """A response handing the tables over: an .xlsx workbook, or the first table as .csv."""
+    if extension == "csv":
+        data, mimetype = csv_bytes(tables[0]), CSV_MIMETYPE
+    else:
+        data, mimetype = xlsx_bytes(tables, about=about, about_title=_("Thông tin")), XLSX_MIMETYPE
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -295,3 +295,27 @@ def test_daily_command_reminds_open_campaigns_not_yet_due(app, client, national,
     again = app.test_cli_runner().invoke(args=["lms", "assessments", "remind"])
     assert "reminders sent: 0" in again.output
     assert draft.status == "draft"
+
+
+def test_the_progress_table_downloads_as_shown_and_only_within_scope(client, national, admin_a, tree):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    campaign = national["campaign"]
+    sign_in_as(client, admin_a)
+    response = client.get(f"/assessments/campaigns/{campaign.id}/progress.xlsx?unit={tree.province_a.id}")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[-1]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Đơn vị", "Cán bộ tham gia") and sheet.freeze_panes == "A2"
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Đoàn xã Bát Xát"][1] == 4 and isinstance(by_name["Đoàn xã Bát Xát"][1], int)
+    assert by_name["Tổng cộng"][1] == 6
+    assert not any("An Giang" in str(row[0]) for row in rows)
+
+    csv_rows = list(csv.reader(io.StringIO(client.get(
+        f"/assessments/campaigns/{campaign.id}/progress.csv?unit={tree.province_a.id}").data.decode("utf-8-sig"))))
+    assert csv_rows[0][0] == "Đơn vị" and csv_rows[-1][:2] == ["Tổng cộng", "6"]
+    assert client.get(f"/assessments/campaigns/{campaign.id}/progress.xlsx?unit={tree.province_b.id}").status_code == 403
