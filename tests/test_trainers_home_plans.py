@@ -329,6 +329,26 @@ def test_plan_page_shows_items_figures_and_summary(client, plan, admin_a, tree, 
     assert tree.province_a.name in default and f"Kế hoạch tập huấn năm {year}" in default
 
 
+def test_plan_downloads_with_the_figures_of_the_page(client, plan, admin_a, admin_b, tree, year):
+    import io
+
+    from openpyxl import load_workbook
+
+    sign_in_as(client, admin_a)
+    response = client.get(f"/trainers/plans.xlsx?unit={tree.province_a.id}&year={year}")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(response.data)).worksheets[-1].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Quý", "Đối tượng", "Khóa học")
+    q1 = plan["items"]["q1"]
+    first = next(row for row in rows if row[0] == "Quý I" and row[1] == "Điều phối viên")
+    assert first[3] == q1.planned_cohorts and first[5] == 2 and first[7] == 5 and first[8] == 4
+    assert rows[-1][0] == "Cả năm"
+    csv_text = client.get(f"/trainers/plans.csv?unit={tree.province_a.id}&year={year}").data.decode("utf-8")
+    assert csv_text.startswith("\ufeffQuý,Đối tượng")
+    sign_in_as(client, admin_b)
+    assert client.get(f"/trainers/plans.xlsx?unit={tree.province_a.id}&year={year}").status_code == 403
+
+
 def test_plan_of_another_province_is_refused(client, plan, admin_b, tree, year):
     sign_in_as(client, admin_b)
     item = plan["items"]["q1"]

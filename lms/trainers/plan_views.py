@@ -10,6 +10,7 @@ from lms.db import db, get_by_id
 from lms.forms import ActionForm, choices
 from lms.i18n import local_today
 from lms.orgs.models import Unit
+from lms.reports.exports import download
 from lms.trainers import plans
 from lms.trainers.plan_forms import QUARTER_LABELS, PlanItemForm
 from lms.trainers.models import TrainingPlanItem
@@ -49,6 +50,14 @@ def plan_page():
         children=plans.child_units(unit), may_manage=plan.editable and can(current_user, MANAGE, unit),
         action_form=ActionForm(), group_labels=plans.TARGET_GROUP_LABELS, target_groups=plans.TARGET_GROUPS,
         quarter_labels=QUARTER_LABELS)
+
+
+@bp.route("/plans.<any(xlsx, csv):extension>", endpoint="plans_export")
+@login_required
+def plan_export(extension: str):
+    plan = plans.year_plan(_unit_arg(VIEW), _year_arg())
+    return download([plans.plan_table(plan, QUARTER_LABELS)], extension,
+                    f"ke-hoach-tap-huan-{plan.year}-{plan.unit.code}.{extension}")
 
 
 def _form(item: TrainingPlanItem | None) -> PlanItemForm:

@@ -20,6 +20,7 @@ from lms.db import db
 from lms.i18n import N_, local_today
 from lms.orgs.models import Unit
 from lms.people.models import User
+from lms.reports.tables import INT, Column, Table
 from lms.trainers.models import PLANNED, Cohort, CohortParticipant, TrainingPlanItem
 
 COORDINATORS, TEAM_LEADERS, CLUB_HEADS, TRAINERS, CADRES = (
@@ -185,6 +186,29 @@ def year_plan(unit: Unit, year: int) -> YearPlan:
     rows = [PlanRow(item, own.get(item.id, Held()), whole.get(item.id, Held())) for item in items]
     trained, total = trained_in_year(unit, year)
     return YearPlan(unit, year, rows, trained, total)
+
+
+def plan_table(plan: YearPlan, quarter_labels: dict) -> Table:
+    """The year's plan against what was held, as a report table for the .xlsx and .csv exports."""
+    columns = [Column("quarter", _("Quý")), Column("group", _("Đối tượng")), Column("course", _("Khóa học")),
+               Column("planned_cohorts", _("Lớp theo kế hoạch"), INT),
+               Column("unit_cohorts", _("Lớp đơn vị tự tổ chức"), INT),
+               Column("subtree_cohorts", _("Lớp đã tổ chức (cả cấp dưới)"), INT),
+               Column("planned_participants", _("Học viên theo kế hoạch"), INT),
+               Column("subtree_participants", _("Học viên đã tham gia (cả cấp dưới)"), INT),
+               Column("subtree_completed", _("Học viên hoàn thành (cả cấp dưới)"), INT)]
+    table = Table("ke-hoach", _("Kế hoạch tập huấn năm %(year)d: %(unit)s", year=plan.year, unit=plan.unit.name),
+                  columns, note=summary_sentence(plan))
+    for row in plan.rows:
+        item = row.item
+        table.rows.append((str(quarter_labels[item.quarter]), target_group_label(item.target_group),
+                           item.course.title if item.course else "", item.planned_cohorts, row.unit.cohorts,
+                           row.subtree.cohorts, item.planned_participants, row.subtree.participants,
+                           row.subtree.completed))
+    totals = plan.totals
+    table.rows.append((_("Cả năm"), "", "", totals.planned_cohorts, totals.unit.cohorts, totals.subtree.cohorts,
+                       totals.planned_participants, totals.subtree.participants, totals.subtree.completed))
+    return table
 
 
 def summary_sentence(plan: YearPlan) -> str:
