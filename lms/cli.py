@@ -151,3 +151,21 @@ def remind_participants(base_url: str | None):
             total += sent
             click.echo(f"{campaign.title}: {sent} reminders sent")
     click.echo(f"reminders sent: {total}")
+
+
+@lms_cli.command("synth")
+@click.option("--cadres", default=200_000, show_default=True, type=click.IntRange(min=100),
+              help="Synthetic cadres to create.")
+@click.option("--seed", default=1, show_default=True, help="Seed of the generator: the same seed builds the same data.")
+def synth(cadres: int, seed: int):
+    """Build a national-size synthetic dataset (units, cadres, learning, trainers, cohorts, an assessment
+    campaign) on top of `load-units` and `content import`, printing each step's time. Refused when the
+    database already holds it: build it on a fresh database."""
+    from lms.reports.synth import SYNTH_PASSWORD, SynthError, build
+
+    click.echo(f"Building a synthetic dataset of {cadres:,} cadres (seed {seed}):")
+    try:
+        counts = build(cadres, seed=seed, echo=click.echo)
+    except SynthError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Done: {sum(counts.values()):,} rows. Every synthetic account signs in with {SYNTH_PASSWORD!r}.")

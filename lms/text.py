@@ -3,6 +3,8 @@
 Every lesson, course description and quiz text shown on a page passes through `render_markdown`.
 Raw HTML in the source is not trusted: scripts, styles, event-handler attributes and `javascript:`
 links are removed; headings, lists, tables, images and ordinary links survive."""
+from functools import lru_cache
+
 import bleach
 import markdown
 from markupsafe import Markup
@@ -39,6 +41,12 @@ _cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, prot
 
 def render_markdown(source: str | None) -> Markup:
     """Markdown to safe HTML, ready to put in a template."""
-    html = markdown.markdown(source or "", extensions=_EXTENSIONS, output_format="html")
+    return _rendered(source or "")
+
+
+@lru_cache(maxsize=1024)
+def _rendered(source: str) -> Markup:
+    """The same text always renders the same, so each process renders a lesson once, not on every view."""
+    html = markdown.markdown(source, extensions=_EXTENSIONS, output_format="html")
     cleaned = _cleaner.clean(html)
     return Markup(bleach.linkify(cleaned, callbacks=[_add_link_safety], parse_email=False, skip_tags={"pre", "code"}))

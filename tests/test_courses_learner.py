@@ -187,6 +187,20 @@ def test_resume_goes_to_the_last_lesson_opened(client, learner, course):
     assert enrolment.last_lesson_id == _lesson("Bài 1.2").id and enrolment.last_activity_at is not None
 
 
+def test_reading_on_in_one_lesson_is_recorded_once_every_few_minutes(client, learner, course):
+    client.get(_lesson_url(course, "Bài 1.2"))
+    first = _enrolment(learner, course).last_activity_at
+    client.get(_lesson_url(course, "Bài 1.2"))
+    assert _enrolment(learner, course).last_activity_at == first
+    enrolment = _enrolment(learner, course)
+    enrolment.last_activity_at = first - timedelta(minutes=11)
+    db.session.commit()
+    client.get(_lesson_url(course, "Bài 1.2"))
+    assert _enrolment(learner, course).last_activity_at > first - timedelta(minutes=11)
+    client.get(_lesson_url(course, "Bài 1.1"))
+    assert _enrolment(learner, course).last_lesson_id == _lesson("Bài 1.1").id
+
+
 def test_resume_without_a_last_lesson_goes_to_the_first_unfinished(client, learner, course):
     client.post(_lesson_url(course, "Bài 1.1") + "/complete")
     enrolment = _enrolment(learner, course)

@@ -5,7 +5,7 @@ Progress is the share of a course's active required lessons the learner has fini
 archived lessons and modules neither show nor count, though the progress recorded on them stays."""
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import (Date, DateTime, Integer, String, and_, case, cast, distinct, exists, false, func, insert,
@@ -26,6 +26,7 @@ from lms.vietnamese import fold
 
 CATALOGUE_LIMIT = 500
 SUGGESTIONS_ON_HOME = 5
+ACTIVITY_PRECISION = timedelta(minutes=10)  # a learner reading on is recorded at most this often
 
 
 # --- Figures --------------------------------------------------------------------------------------
@@ -304,9 +305,14 @@ def enrol_many(course: Course, user_ids, assignment: Assignment | None = None) -
 
 
 def open_lesson(enrolment: Enrolment, lesson: Lesson) -> None:
-    """Remember where the learner is, so that "continue" brings them back here."""
+    """Remember where the learner is, so that "continue" brings them back here. Reading on in the same
+    lesson is not written again within ACTIVITY_PRECISION: activity is followed in days."""
+    now = utcnow()
+    if (enrolment.last_lesson_id == lesson.id and enrolment.last_activity_at is not None
+            and now - enrolment.last_activity_at < ACTIVITY_PRECISION):
+        return
     enrolment.last_lesson_id = lesson.id
-    enrolment.last_activity_at = utcnow()
+    enrolment.last_activity_at = now
 
 
 def complete_lesson(enrolment: Enrolment, lesson: Lesson) -> tuple[bool, bool]:
