@@ -94,3 +94,15 @@ def assessment_data(demo_data, app):
         load_demo_assessments()
         db.session.commit()
     return demo_data
+
+
+def sign_in(page, email: str) -> None:
+    """Sign out whoever is signed in in this browser, then sign in as `email` (a demo account)."""
+    from playwright.sync_api import expect
+
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.get_by_label("E-mail hoặc số điện thoại").fill(email)
+    page.get_by_label("Mật khẩu hoặc mã kích hoạt").fill("demo1234")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")

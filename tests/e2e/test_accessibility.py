@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import sign_in
+
 AXE_JS = Path(os.environ.get("LMS_AXE_JS", Path.home() / ".cache/lms-axe/node_modules/axe-core/axe.min.js"))
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -33,14 +35,6 @@ def _violations(page: Page, axe_source: str) -> list[str]:
             for v in result["violations"]]
 
 
-def _sign_in(page: Page, identifier: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail hoặc số điện thoại").fill(identifier)
-    page.get_by_label("Mật khẩu hoặc mã kích hoạt").fill("demo1234")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
-
-
 def test_public_pages_are_accessible(demo_data, page: Page, axe_source):
     problems = []
     for path in ("/login", "/password/forgot", "/khong-co-trang-nay"):
@@ -50,7 +44,7 @@ def test_public_pages_are_accessible(demo_data, page: Page, axe_source):
 
 
 def test_admin_pages_are_accessible(demo_data, page: Page, axe_source):
-    _sign_in(page, "admin.tinhA@example.org")
+    sign_in(page, "admin.tinhA@example.org")
     problems = _violations(page, axe_source)
     page.get_by_role("link", name="Đơn vị").first.click()
     problems += _violations(page, axe_source)
@@ -68,7 +62,7 @@ def test_admin_pages_are_accessible(demo_data, page: Page, axe_source):
 
 
 def test_cadre_home_is_accessible(demo_data, page: Page, axe_source):
-    _sign_in(page, "hocvien@example.org")
+    sign_in(page, "hocvien@example.org")
     assert _violations(page, axe_source) == []
 
 
@@ -83,7 +77,7 @@ def small_course(demo_data, app, tmp_path):
 
 
 def test_learning_pages_are_accessible(small_course, page: Page, axe_source):
-    _sign_in(page, "hocvien@example.org")
+    sign_in(page, "hocvien@example.org")
     problems = []
     page.goto("/courses/")
     problems += _violations(page, axe_source)
@@ -103,7 +97,7 @@ def test_learning_pages_are_accessible(small_course, page: Page, axe_source):
 
 
 def test_course_management_pages_are_accessible(small_course, page: Page, axe_source):
-    _sign_in(page, "trunguong@example.org")
+    sign_in(page, "trunguong@example.org")
     problems = []
     for path in ("/courses/manage", "/courses/manage/new", "/courses/assignments", "/courses/assignments/new"):
         page.goto(path)
@@ -124,7 +118,7 @@ def test_training_pages_are_accessible(demo_data, app, page: Page, axe_source):
         cohort_id, session_id = db.session.execute(
             select(Cohort.id, TrainingSession.id).join(TrainingSession, TrainingSession.cohort_id == Cohort.id)
             .join(Cohort.unit).where(Cohort.unit.has(code="DOAN-LCI-BATXAT"))).first()
-    _sign_in(page, "taphuanvien@example.org")
+    sign_in(page, "taphuanvien@example.org")
     problems = []
     for path in ("/trainers/", "/trainers/cohorts", "/trainers/cohorts/new", "/trainers/people", "/trainers/plans"):
         assert page.goto(path).ok, path
@@ -140,7 +134,7 @@ def test_training_pages_are_accessible(demo_data, app, page: Page, axe_source):
 
 def test_assessment_pages_are_accessible(assessment_data, page: Page, axe_source):
     problems = []
-    _sign_in(page, "hocvien@example.org")
+    sign_in(page, "hocvien@example.org")
     for path in ("/assessments/", "/assessments/me", "/assessments/framework"):
         page.goto(path)
         problems += _violations(page, axe_source)
@@ -151,8 +145,7 @@ def test_assessment_pages_are_accessible(assessment_data, page: Page, axe_source
     page.locator("main table a, main .course-list a").first.click()
     problems += _violations(page, axe_source)
 
-    page.context.clear_cookies()
-    _sign_in(page, "trunguong@example.org")
+    sign_in(page, "trunguong@example.org")
     for path in ("/assessments/", "/assessments/campaigns", "/assessments/units", "/assessments/supervision",
                  "/assessments/campaigns/new"):
         page.goto(path)
@@ -170,14 +163,13 @@ def test_assessment_pages_are_accessible(assessment_data, page: Page, axe_source
 
 
 def test_report_pages_are_accessible(assessment_data, page: Page, axe_source):
-    _sign_in(page, "admin.tinhA@example.org")
+    sign_in(page, "admin.tinhA@example.org")
     page.get_by_role("link", name="Báo cáo").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tỉnh đoàn Lào Cai")
     problems = _violations(page, axe_source)
     page.goto("/api/v1/tokens")
     problems += _violations(page, axe_source)
-    page.context.clear_cookies()
-    _sign_in(page, "trunguong@example.org")
+    sign_in(page, "trunguong@example.org")
     page.goto("/reports/")
     problems += _violations(page, axe_source)
     assert problems == []

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lms.i18n import local_today
+from tests.e2e.conftest import sign_in
 
 CENTRAL, CADRE, PROVINCE_A = "trunguong@example.org", "hocvien@example.org", "admin.tinhA@example.org"
 TITLE = "Đánh giá năng lực giữa kỳ 2026"
@@ -26,17 +27,8 @@ def _no_sideways_scroll(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
-def _sign_in(page: Page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.get_by_label("E-mail hoặc số điện thoại").fill(email)
-    page.get_by_label("Mật khẩu hoặc mã kích hoạt").fill("demo1234")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
-
-
 def _launch(page: Page, today) -> None:
-    _sign_in(page, CENTRAL)
+    sign_in(page, CENTRAL)
     page.get_by_role("link", name="Đánh giá", exact=True).first.click()
     page.get_by_role("link", name="Danh sách đợt đánh giá").click()
     page.get_by_role("link", name="Tạo đợt đánh giá").click()
@@ -56,7 +48,7 @@ def _launch(page: Page, today) -> None:
 
 
 def _self_assess(page: Page) -> None:
-    _sign_in(page, CADRE)
+    sign_in(page, CADRE)
     expect(page.get_by_text(TITLE)).to_be_visible()  # the task is on her home page
     page.get_by_role("link", name="Làm đánh giá").first.click()
     task = page.locator(".course-list > li").filter(has_text=TITLE)
@@ -104,7 +96,7 @@ def _answer(page: Page, code: str, value: str | None = None, link: str | None = 
 
 
 def _submit_unit_assessment(page: Page) -> None:
-    _sign_in(page, PROVINCE_A)
+    sign_in(page, PROVINCE_A)
     _open_province_assessment(page)
     for code in ("coordinator", "yearly-plan", "safety-plan"):
         _answer(page, code, "Có", f"https://example.org/lao-cai/{code}.pdf")
@@ -118,7 +110,7 @@ def _submit_unit_assessment(page: Page) -> None:
 
 
 def _review(page: Page, approve: bool) -> None:
-    _sign_in(page, CENTRAL)
+    sign_in(page, CENTRAL)
     page.goto("/assessments/units")
     page.locator("section", has=page.get_by_role("heading", name="Chờ thẩm định")).locator("tr").filter(
         has_text=TITLE).get_by_role("link", name="Tỉnh đoàn Lào Cai").click()
@@ -138,7 +130,7 @@ def test_national_assessment_from_launch_to_approval(assessment_data, page: Page
     _submit_unit_assessment(page)
     _review(page, approve=False)
 
-    _sign_in(page, PROVINCE_A)
+    sign_in(page, PROVINCE_A)
     _open_province_assessment(page)
     expect(page.locator(".lead .badge")).to_have_text("Bị trả lại")
     expect(page.locator("#indicator-volunteer-teams")).to_contain_text(RETURN_COMMENT)

@@ -7,19 +7,11 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from lms.people.services import unit_by_code
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.get_by_label("E-mail hoặc số điện thoại").fill(email)
-    page.get_by_label("Mật khẩu hoặc mã kích hoạt").fill("demo1234")
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
+from tests.e2e.conftest import sign_in
 
 
 def test_central_office_drills_down_and_exports(assessment_data, page: Page):
-    _sign_in(page, "trunguong@example.org")
+    sign_in(page, "trunguong@example.org")
     page.get_by_role("link", name="Báo cáo").first.click()
     page.get_by_role("link", name="Trung ương Đoàn TNCS Hồ Chí Minh").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Trung ương Đoàn TNCS Hồ Chí Minh")
@@ -43,7 +35,7 @@ def test_central_office_drills_down_and_exports(assessment_data, page: Page):
 def test_a_province_office_sees_only_its_province(assessment_data, app, page: Page):
     with app.app_context():
         province_b = unit_by_code("DOAN-AGG").id
-    _sign_in(page, "admin.tinhA@example.org")
+    sign_in(page, "admin.tinhA@example.org")
     page.get_by_role("link", name="Báo cáo").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tỉnh đoàn Lào Cai")
     expect(page.get_by_text("Tỉnh đoàn An Giang")).to_have_count(0)
