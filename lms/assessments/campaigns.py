@@ -28,9 +28,9 @@ from sqlalchemy.orm import aliased, contains_eager
 from lms.actions import RuleError
 from lms.assessments.framework import expected_levels, indicators_for_level
 from lms.assessments.models import (CAMPAIGN_CLOSED, CAMPAIGN_DRAFT, CAMPAIGN_OPEN, INSTRUMENT_LABELS, INSTRUMENTS,
-                                    KNOWLEDGE, NOT_STARTED, PUBLISHED, SELF, SUPERVISOR, TRAINER, UNIT_STATUS_LABELS,
+                                    KNOWLEDGE, NOT_STARTED, PUBLISHED, SELF, SUPERVISOR, UNIT_STATUS_LABELS,
                                     UNIT_STATUSES, Campaign, Framework, Participant, UnitAssessment)
-from lms.assessments.scoring import TASK_INSTRUMENTS, recompute
+from lms.assessments.scoring import TASK_INSTRUMENTS
 from lms.auth.permissions import ACTIONS, can, in_scope, scope_paths
 from lms.db import db, utcnow
 from lms.i18n import local_today
@@ -39,7 +39,6 @@ from lms.orgs.models import Unit, UnitLevel
 from lms.paging import Page
 from lms.reports.tables import INT, PERCENT, Column, Table
 from lms.people.models import VOLUNTEER_ROLES, User
-from lms.trainers.models import TrainerProfile
 
 ACTION = "campaign.manage"
 VIEW = "assessment.view"
@@ -424,18 +423,7 @@ def close_campaign(campaign: Campaign) -> None:
         raise RuleError(_("Đợt đánh giá chưa phát động nên chưa thể kết thúc."))
     if campaign.status == CAMPAIGN_CLOSED:
         raise RuleError(_("Đợt đánh giá đã kết thúc từ trước."))
-    if campaign.uses(TRAINER):
-        _refresh_trainers(campaign)
     campaign.status, campaign.closed_at = CAMPAIGN_CLOSED, utcnow()
-
-
-def _refresh_trainers(campaign: Campaign) -> None:
-    """Practicums assessed since a trainer last did a task count in their final result."""
-    trainers = db.session.scalars(
-        select(Participant).join(TrainerProfile, TrainerProfile.user_id == Participant.user_id)
-        .where(Participant.campaign_id == campaign.id))
-    for participant in trainers:
-        recompute(participant)
 
 
 # --- Progress with drill-down ---------------------------------------------------------------------

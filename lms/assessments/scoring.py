@@ -11,7 +11,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from lms.assessments.models import (
-    KNOWLEDGE, PROFICIENCY_LEVELS, SELF, SUPERVISOR, TRAINER, CompetencyResult, Participant, Rating)
+    CAMPAIGN_OPEN, KNOWLEDGE, PROFICIENCY_LEVELS, SELF, SUPERVISOR, TRAINER, Campaign, CompetencyResult, Participant,
+    Rating)
 from lms.db import db, utcnow
 from lms.trainers.models import Practicum, TrainerProfile
 
@@ -153,3 +154,13 @@ def recompute(participant: Participant) -> list[CompetencyResult]:
         participant.completed_at = None
     db.session.flush()
     return results
+
+
+def refresh_practicum_ratings(user_id: int) -> None:
+    """A practicum just recorded counts at once in the user's open campaigns that use the rubric."""
+    participants = db.session.scalars(
+        select(Participant).join(Campaign, Campaign.id == Participant.campaign_id)
+        .where(Participant.user_id == user_id, Campaign.status == CAMPAIGN_OPEN))
+    for participant in participants:
+        if participant.campaign.uses(TRAINER):
+            recompute(participant)

@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from lms.actions import RuleError
+from lms.assessments.scoring import refresh_practicum_ratings
 from lms.auth.permissions import can, in_scope
 from lms.courses.models import Course, Enrolment
 from lms.db import db, get_by_id, utcnow
@@ -403,6 +404,7 @@ def record_practicum(candidate: TrainerProfile, assessor: TrainerProfile | None,
                           comments=(comments or "").strip())
     db.session.add(practicum)
     db.session.flush()
+    refresh_practicum_ratings(candidate.user_id)
     return practicum
 
 

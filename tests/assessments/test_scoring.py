@@ -189,9 +189,8 @@ def test_no_practicum_or_no_trainer_instrument_gives_no_trainer_rating(framework
     assert _results(other)["TRAIN"][2] is None
 
 
-def test_closing_a_campaign_counts_a_practicum_assessed_after_the_trainers_last_task(
-        framework, cadre_a, admin_a, central_admin, tree):
-    from lms.assessments.campaigns import close_campaign
+def test_a_practicum_recorded_during_the_campaign_counts_at_once(framework, cadre_a, admin_a, central_admin, tree):
+    from lms.trainers.certification import record_practicum
 
     campaign = make_campaign(framework, tree.central, central_admin, instruments=(SELF, TRAINER))
     participant = make_participant(campaign, cadre_a)
@@ -200,8 +199,7 @@ def test_closing_a_campaign_counts_a_practicum_assessed_after_the_trainers_last_
     db.session.commit()
     assert _results(participant)["TRAIN"][2] == 2
 
-    _practicum(_trainer(cadre_a, PROVINCIAL, CANDIDATE), _trainer(admin_a, MASTER, CERTIFIED),
-               {"preparation": 4, "delivery": 4, "facilitation": 4, "learner_assessment": 4}, utcnow())
-    close_campaign(campaign)
+    record_practicum(_trainer(cadre_a, PROVINCIAL, CANDIDATE), _trainer(admin_a, MASTER, CERTIFIED), admin_a,
+                     {"preparation": 4, "delivery": 4, "facilitation": 4, "learner_assessment": 4})
     db.session.commit()
     assert _results(participant)["TRAIN"][2] == 3  # (2 + 8) / 3 = 3.33 → 3
