@@ -11,7 +11,7 @@ from lms.assessments.demo import load_demo_assessments
 from lms.auth.permissions import Role
 from lms.auth.services import hash_password
 from lms.courses import services
-from lms.courses.models import PUBLISHED, Assignment, Course, Lesson
+from lms.courses.models import CORE_COURSE_SLUG, PUBLISHED, Assignment, Course, Lesson
 from lms.db import db
 from lms.orgs.loader import load_directory
 from lms.orgs.models import Unit
@@ -91,7 +91,7 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
 
 
 DEMO_LEARNER, DEMO_ASSIGNER = "hocvien@example.org", "admin.tinha@example.org"
-CORE_COURSE, SHORT_COURSE = "quan-ly-dieu-phoi-tinh-nguyen", "dieu-phoi-vien-co-so"
+CORE_COURSE, SHORT_COURSE = CORE_COURSE_SLUG, "dieu-phoi-vien-co-so"
 SHORT_COURSE_DUE_DAYS = 30
 
 

@@ -165,7 +165,7 @@ def test_a_central_admin_revokes_and_the_pdf_is_withdrawn(client, certificate, c
     assert db.session.scalar(select(Certificate.revoked_reason)) == "Cấp nhầm"
 
 
-@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists(), reason="no DejaVu Sans")
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists(), reason="DejaVu Sans (Debian fonts-dejavu-core) is not installed")
 def test_the_pdf_falls_back_to_dejavu_sans_without_be_vietnam_pro(app, client, certificate, cadre_a, monkeypatch):
     from lms.courses import certificates
 

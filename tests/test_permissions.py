@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from lms.auth.permissions import Role, can, in_scope, scope_paths
+from lms.auth.permissions import Role, below_scope, can, in_scope, scope_paths
 from lms.db import db
 from lms.orgs.models import AREA_FLAGS, Organisation, Unit, UnitLevel
 from lms.orgs.services import close_unit, create_unit
@@ -39,6 +39,12 @@ def test_province_admin_has_no_power_over_another_province_or_the_centre(tree, a
 def test_province_admin_scope_is_the_province_path(tree, admin_a):
     assert scope_paths(admin_a, "unit.manage") == [tree.province_a.path]
     assert _codes_in_scope(admin_a, "unit.manage") == _subtree_codes(tree, *A_UNITS)
+
+
+def test_below_scope_is_the_subtree_without_the_scope_unit_itself(tree, admin_a, cadre_a):
+    below = set(db.session.scalars(select(Unit.code).where(below_scope(admin_a, "assessment.supervise"))))
+    assert below == _subtree_codes(tree, *A_UNITS) - {tree.province_a.code}
+    assert db.session.scalars(select(Unit.code).where(below_scope(cadre_a, "assessment.supervise"))).all() == []
 
 
 def test_only_central_admin_may_grant_central_roles(tree, admin_a, central_admin):

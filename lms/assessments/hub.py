@@ -2,13 +2,14 @@
 the work their roles give them (cadres to rate, unit assessments to submit or review)."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from lms.assessments.campaigns import open_participations, pending_instruments
 from lms.assessments.models import (
     CAMPAIGN_OPEN, NOT_STARTED, RETURNED, SUBMITTED, SUPERVISOR, UNIT_DRAFT, Campaign, Participant,
     UnitAssessment)
-from lms.auth.permissions import ACTIONS, has_any_scope, scope_paths
+from lms.assessments.instruments import TODO, QueueFilter, supervision_page
+from lms.auth.permissions import ACTIONS, below_scope, has_any_scope
 from lms.db import db
 from lms.orgs.models import Unit
 from lms.people.models import User
@@ -35,7 +36,7 @@ class Hub:
 def hub_for(user: User) -> Hub:
     hub = Hub(tasks=open_tasks(user))
     if has_any_scope(user, "assessment.supervise"):
-        hub.to_supervise = _count_to_supervise(user)
+        hub.to_supervise = supervision_page(user, QueueFilter(status=TODO), per_page=1).total
     if has_any_scope(user, "unit_assessment.submit"):
         hub.units_to_submit = _count_units_to_submit(user)
     if has_any_scope(user, "unit_assessment.review"):
@@ -52,26 +53,6 @@ def open_tasks(user: User) -> list[Task]:
             for participant in open_participations(user)]
 
 
-def _below_scope(user: User, action: str, path_column=Unit.path):
-    """Units strictly below one of the user's scope units for `action`: the unit above them is in scope."""
-    paths = scope_paths(user, action)
-    return or_(*(and_(path_column.startswith(path, autoescape=True), path_column != path) for path in paths))
-
-
-def _count_to_supervise(user: User) -> int:
-    return db.session.scalar(
-        select(func.count(Participant.id)).join(Campaign, Campaign.id == Participant.campaign_id)
-        .join(Unit, Unit.id == Participant.unit_id)
-        .where(Campaign.id.in_(_campaigns_using(SUPERVISOR)), Participant.supervisor_done_at.is_(None),
-               Participant.user_id != user.id, _below_scope(user, "assessment.supervise"))) or 0
-
-
-def _campaigns_using(instrument: str) -> list[int]:
-    """Open campaigns asking for `instrument` (the list is a JSON column, so it is read here)."""
-    campaigns = db.session.scalars(select(Campaign).where(Campaign.status == CAMPAIGN_OPEN))
-    return [campaign.id for campaign in campaigns if campaign.uses(instrument)]
-
-
 def _count_units_to_submit(user: User) -> int:
     """Open assessments of the units the user administers themself (not of every unit below)."""
     allowed = ACTIONS["unit_assessment.submit"]
@@ -85,4 +66,4 @@ def _count_units_to_submit(user: User) -> int:
 def _count_units_to_review(user: User) -> int:
     return db.session.scalar(
         select(func.count(UnitAssessment.id)).join(Unit, Unit.id == UnitAssessment.unit_id)
-        .where(UnitAssessment.status == SUBMITTED, _below_scope(user, "unit_assessment.review"))) or 0
+        .where(UnitAssessment.status == SUBMITTED, below_scope(user, "unit_assessment.review"))) or 0

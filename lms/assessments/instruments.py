@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import case, func, select
 from werkzeug.datastructures import FileStorage
 
 from lms.actions import RuleError
@@ -18,7 +18,7 @@ from lms.assessments.evidence import EvidenceError, has_upload, save_upload
 from lms.assessments.models import (
     CAMPAIGN_DRAFT, CAMPAIGN_OPEN, INSTRUMENT_LABELS, PROFICIENCY_LEVELS, SELF, SUPERVISOR, Campaign, Competency,
     Domain, Framework, Participant, Rating)
-from lms.auth.permissions import can, scope_paths
+from lms.auth.permissions import below_scope, can, scope_paths
 from lms.db import db, utcnow
 from lms.i18n import N_
 from lms.orgs.models import Unit
@@ -298,14 +298,6 @@ def supervision_campaigns(user: User) -> list[Campaign]:
             if any(campaign.unit.path.startswith(path) or path.startswith(campaign.unit.path) for path in paths)]
 
 
-def _supervised_units(user: User):
-    """SQL: the participant's unit lies strictly under a unit where `user` may supervise."""
-    paths = scope_paths(user, SUPERVISE)
-    if not paths:
-        return false()
-    return or_(*(and_(Unit.path.startswith(path, autoescape=True), Unit.path != path) for path in paths))
-
-
 def supervision_page(user: User, filters: QueueFilter, number: int = 1, per_page: int = PAGE_SIZE) -> Page:
     """One page of the cadres waiting for (or given) `user`'s assessment in open campaigns, those not
     yet assessed first, then in Vietnamese name order."""
@@ -315,7 +307,7 @@ def supervision_page(user: User, filters: QueueFilter, number: int = 1, per_page
         campaign_ids = [cid for cid in campaign_ids if cid == filters.campaign_id]
     if not campaign_ids:
         return Page([], 0, number, per_page)
-    conditions = [Participant.campaign_id.in_(campaign_ids), _supervised_units(user), Participant.user_id != user.id]
+    conditions = [Participant.campaign_id.in_(campaign_ids), below_scope(user, SUPERVISE), Participant.user_id != user.id]
     if filters.status == TODO:
         conditions.append(Participant.supervisor_done_at.is_(None))
     elif filters.status == DONE:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from flask import render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import func, or_, select
 from werkzeug.datastructures import FileStorage
 
 from lms.actions import RuleError
@@ -29,7 +29,7 @@ from lms.assessments.models import (
     APPROVED, COMPUTED, DECLARED, NOT_STARTED, RETURNED, SUBMITTED, UNIT_DRAFT, UNIT_STATUSES,
     Campaign, UnitAnswer, UnitAssessment, UnitAssessmentEvent, UnitIndicator)
 from lms.assessments.unit_indicators import YES, NO, computed_values, display_target, display_value, is_met
-from lms.auth.permissions import Role, can, in_scope, scope_paths
+from lms.auth.permissions import Role, below_scope, can, in_scope
 from lms.db import db, utcnow
 from lms.i18n import N_
 from lms.mail import send_mail
@@ -107,14 +107,6 @@ def may_view(user, assessment: UnitAssessment) -> bool:
     return may_submit(user, assessment) or may_review(user, assessment) or can(user, VIEW, assessment.unit)
 
 
-def _below_scope(user, action: str):
-    """SQL: the unit lies strictly under one of the units where `user` may do `action`."""
-    paths = scope_paths(user, action)
-    if not paths:
-        return false()
-    return or_(*(and_(Unit.path.startswith(path, autoescape=True), Unit.path != path) for path in paths))
-
-
 # --- Listings -------------------------------------------------------------------------------------
 
 @dataclass
@@ -153,7 +145,7 @@ def submit_page(user: User, number: int = 1, campaign_id: int | None = None, sta
 def review_page(user: User, number: int = 1, campaign_id: int | None = None, status: str = SUBMITTED) -> Page:
     """Assessments of units below the user's review scope, in `status` (by default those waiting for
     review), the longest waiting first."""
-    return _listing(_below_scope(user, REVIEW), number, campaign_id, status or None,
+    return _listing(below_scope(user, REVIEW), number, campaign_id, status or None,
                     (UnitAssessment.submitted_at.asc(), Campaign.id.desc(), Unit.path))
 
 
@@ -163,7 +155,7 @@ def campaign_choices(user: User) -> list[tuple[int, str]]:
         select(Campaign.id, Campaign.title, Campaign.opens_on).distinct()
         .join(UnitAssessment, UnitAssessment.campaign_id == Campaign.id)
         .join(Unit, Unit.id == UnitAssessment.unit_id)
-        .where(or_(in_scope(user, SUBMIT, Unit.path), _below_scope(user, REVIEW)))
+        .where(or_(in_scope(user, SUBMIT, Unit.path), below_scope(user, REVIEW)))
         .order_by(Campaign.opens_on.desc(), Campaign.id.desc()))
     return [(campaign_id, title) for campaign_id, title, _opens in rows]
 

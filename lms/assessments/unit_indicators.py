@@ -9,14 +9,13 @@ from sqlalchemy import and_, case, distinct, func, select
 
 from lms.assessments.framework import indicators_for_level
 from lms.assessments.models import COMPUTED, Campaign, Participant, UnitAssessment, UnitIndicator
-from lms.courses.models import Course, Enrolment
+from lms.courses.models import CORE_COURSE_SLUG, Course, Enrolment
 from lms.db import db
 from lms.orgs.models import Unit
 from lms.people.models import User
 from lms.trainers.models import CERTIFIED, PLANNED, Cohort, TrainerProfile, TrainingPlanItem
 from lms.trainers.plans import matches_item  # the plans' own rule for which cohort counts toward an item
 
-CORE_COURSE_SLUG = "quan-ly-dieu-phoi-tinh-nguyen"
 YES, NO = "yes", "no"
 
 

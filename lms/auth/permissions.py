@@ -8,7 +8,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import false, or_
+from sqlalchemy import and_, false, or_
 from sqlalchemy.sql import ColumnElement
 
 from lms.i18n import N_
@@ -86,6 +86,15 @@ def in_scope(user, action: str, path_column=Unit.path) -> ColumnElement[bool]:
     if not paths:
         return false()
     return or_(*(path_column.startswith(path, autoescape=True) for path in paths))
+
+
+def below_scope(user, action: str, path_column=Unit.path) -> ColumnElement[bool]:
+    """SQL condition keeping only rows whose unit lies strictly under a unit of the user's scope for
+    `action`: the unit above them is in scope. Supervising a cadre and reviewing a unit are done so."""
+    paths = scope_paths(user, action)
+    if not paths:
+        return false()
+    return or_(*(and_(path_column.startswith(path, autoescape=True), path_column != path) for path in paths))
 
 
 def has_any_scope(user, action: str) -> bool:

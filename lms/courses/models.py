@@ -10,6 +10,8 @@ from lms.vietnamese import clean_spaces, fold
 
 DRAFT, PUBLISHED, ARCHIVED = "draft", "published", "archived"
 COURSE_STATUSES = (DRAFT, PUBLISHED, ARCHIVED)
+# The course every cadre is expected to complete: reports and capacity indicators count it.
+CORE_COURSE_SLUG = "quan-ly-dieu-phoi-tinh-nguyen"
 ACTIVE = "active"  # a module, lesson, quiz or question in the current version (else ARCHIVED)
 
 

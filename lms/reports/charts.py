@@ -126,13 +126,11 @@ def _ticks(left: float, right: float, top: float, kind: str) -> list[tuple[float
 # --- Horizontal bars ---------------------------------------------------------------------------------
 
 @dataclass
-class Bar:
+class _Row:
+    """A row of a horizontal chart: its label, on one line or two, above its bar."""
+
     y: float
-    lines: list[str]  # the row's label, on one line or two
-    value_text: str
-    width: float  # of the filled part; 0 when there is no figure
-    marker_x: float | None = None  # a target, drawn as a vertical line
-    has_value: bool = True
+    lines: list[str]
 
     @property
     def label(self) -> str:
@@ -141,6 +139,14 @@ class Bar:
     @property
     def bar_y(self) -> float:
         return self.y + 18 + LINE_HEIGHT * (len(self.lines) - 1)
+
+
+@dataclass
+class Bar(_Row):
+    value_text: str
+    width: float  # of the filled part; 0 when there is no figure
+    marker_x: float | None = None  # a target, drawn as a vertical line
+    has_value: bool = True
 
 
 @dataclass
@@ -204,19 +210,9 @@ class Segment:
 
 
 @dataclass
-class StackRow:
-    y: float
-    lines: list[str]
+class StackRow(_Row):
     total_text: str
     segments: list[Segment]
-
-    @property
-    def label(self) -> str:
-        return " ".join(self.lines)
-
-    @property
-    def bar_y(self) -> float:
-        return self.y + 18 + LINE_HEIGHT * (len(self.lines) - 1)
 
 
 @dataclass

@@ -27,15 +27,13 @@ from sqlalchemy.orm import aliased
 from lms.assessments.models import (
     CAMPAIGN_DRAFT, PUBLISHED, Campaign, CompetencyResult, Domain, Framework, Participant, UnitAssessment)
 from lms.courses.models import PUBLISHED as COURSE_PUBLISHED
-from lms.courses.models import Course, Enrolment
+from lms.courses.models import CORE_COURSE_SLUG, Course, Enrolment
 from lms.db import db
 from lms.extensions import cache
 from lms.orgs.models import Unit, UnitLevel
 from lms.people.models import COORDINATOR, User
 from lms.trainers.models import PLANNED, Cohort, CohortParticipant, TrainerProfile, TrainingPlanItem
 
-# The core course every cadre is expected to complete (the capacity indicators count the same course).
-CORE_COURSE_SLUG = "quan-ly-dieu-phoi-tinh-nguyen"
 GRASSROOTS = "grassroots"
 
 

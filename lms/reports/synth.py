@@ -44,7 +44,7 @@ from lms.assessments.models import (APPROVED, CAMPAIGN_DRAFT, KNOWLEDGE, NOT_STA
 from lms.auth.permissions import Role
 from lms.auth.services import hash_password
 from lms.courses.models import PUBLISHED as COURSE_PUBLISHED
-from lms.courses.models import Assignment, Certificate, Course, Enrolment, LessonProgress
+from lms.courses.models import CORE_COURSE_SLUG, Assignment, Certificate, Course, Enrolment, LessonProgress
 from lms.courses.services import lesson_sequence
 from lms.db import db
 from lms.i18n import local_today
@@ -60,7 +60,7 @@ from lms.vietnamese import fold
 SYNTH_DOMAIN = "synth.example.org"
 SYNTH_PASSWORD = "synth-2024"
 CENTRAL_ADMIN_EMAIL = f"trunguong@{SYNTH_DOMAIN}"
-CORE_COURSE, SHORT_COURSE, TOT_COURSE = "quan-ly-dieu-phoi-tinh-nguyen", "dieu-phoi-vien-co-so", "ky-nang-tap-huan-vien"
+CORE_COURSE, SHORT_COURSE, TOT_COURSE = CORE_COURSE_SLUG, "dieu-phoi-vien-co-so", "ky-nang-tap-huan-vien"
 FULL_SCALE = 200_000  # the number of cadres at which each province has its full count of units
 CHUNK = 10_000  # rows per INSERT executemany
 CENTRAL_CODES = ("DOAN-TW", "HLHTN-TW", "HSV-TW")
