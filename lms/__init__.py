@@ -56,10 +56,13 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
-    # Each app process keeps its own figures; none at all when the keeping time is 0.
+    # Report figures are kept in files that every worker (and the refresh command) shares; none at all
+    # when the keeping time is 0.
     kept = app.config["LMS_REPORT_CACHE_SECONDS"]
-    cache.init_app(app, config={"CACHE_TYPE": "SimpleCache" if kept > 0 else "NullCache",
-                                "CACHE_DEFAULT_TIMEOUT": kept, "CACHE_THRESHOLD": 2000, "CACHE_NO_NULL_WARNING": True})
+    cache.init_app(app, config={
+        "CACHE_TYPE": "FileSystemCache" if kept > 0 else "NullCache", "CACHE_DEFAULT_TIMEOUT": kept,
+        "CACHE_DIR": app.config["LMS_REPORT_CACHE_DIR"] or str(Path(app.instance_path) / "report-cache"),
+        "CACHE_THRESHOLD": 5000, "CACHE_NO_NULL_WARNING": True})
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 

@@ -153,6 +153,37 @@ def remind_participants(base_url: str | None):
     click.echo(f"reminders sent: {total}")
 
 
+reports_cli = AppGroup("reports", help="Reports and dashboards.")
+lms_cli.add_command(reports_cli)
+
+
+@reports_cli.command("refresh")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(min=0),
+              help="Levels under the top units whose figures are computed too (1: the provinces).")
+@click.option("--year", type=click.IntRange(2000, 2100), help="Year of the figures (default: this year).")
+def refresh_reports(depth: int, year: int | None):
+    """Compute afresh the figures of the top units' dashboards and of the units `--depth` levels under
+    them, and keep them for LMS_REPORT_CACHE_SECONDS: run it from cron more often than that, so that no
+    reader of these dashboards waits for their aggregate queries."""
+    import time
+
+    from flask import current_app
+
+    from lms.i18n import local_today
+    from lms.reports.dashboard import refresh, units_to_refresh
+
+    if not current_app.config["LMS_REPORT_CACHE_SECONDS"]:
+        raise click.ClickException("LMS_REPORT_CACHE_SECONDS is 0: report figures are not kept, so there is "
+                                   "nothing to refresh.")
+    year = year or local_today().year
+    started = time.perf_counter()
+    units = units_to_refresh(depth)
+    for unit in units:
+        refresh(unit, year)
+        db.session.rollback()  # nothing was written; let go of what was loaded
+    click.echo(f"Figures of {len(units)} units for {year} computed in {time.perf_counter() - started:.1f} s.")
+
+
 @lms_cli.command("synth")
 @click.option("--cadres", default=200_000, show_default=True, type=click.IntRange(min=100),
               help="Synthetic cadres to create.")

@@ -51,6 +51,9 @@ def load_config(instance_path: Path) -> dict:
         "LMS_SMTP_STARTTLS": _flag("LMS_SMTP_STARTTLS", True),
         "LMS_MAIL_FROM": os.environ.get("LMS_MAIL_FROM", "LMS Tình nguyện <no-reply@localhost>"),
         "LMS_BEHIND_PROXY": _flag("LMS_BEHIND_PROXY"),
-        # How long report figures are kept before the aggregate queries run again (0: never kept).
-        "LMS_REPORT_CACHE_SECONDS": int(os.environ.get("LMS_REPORT_CACHE_SECONDS", "120")),
+        # How long computed report figures are kept, shared by every worker, before the aggregate queries
+        # run again (0: never kept); `flask lms reports refresh` computes them ahead. Kept in files under
+        # LMS_REPORT_CACHE_DIR (default: the instance folder's report-cache).
+        "LMS_REPORT_CACHE_SECONDS": int(os.environ.get("LMS_REPORT_CACHE_SECONDS", "900")),
+        "LMS_REPORT_CACHE_DIR": os.environ.get("LMS_REPORT_CACHE_DIR", ""),
     }

@@ -2,6 +2,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 
 from lms.auth import services
@@ -27,7 +28,7 @@ _OPEN_WHILE_PASSWORD_PENDING = {"auth.set_password", "auth.logout", "static", "w
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The signed-in account; one deactivated since sign-in is signed out on its next request."""
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])  # one statement per request
     return user if user is not None and user.is_active else None
 
 

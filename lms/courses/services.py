@@ -1,16 +1,18 @@
 """The learner's side of courses: which courses are meant for a cadre, where the cadre stands in each,
 and the changes a learner makes (enrolling, opening and finishing lessons).
 
-Progress is the share of a course's active required lessons the learner has finished, counted by SQL;
+Progress is the share of a course's active required lessons the learner has finished, counted by SQL
+(on one learner's course and lesson pages, from the reading order and finished lessons they load anyway);
 archived lessons and modules neither show nor count, though the progress recorded on them stays."""
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import (Date, DateTime, Integer, String, and_, case, cast, distinct, exists, false, func, insert,
                         literal, or_, select)
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import ColumnElement
 
 from lms.actions import RuleError
@@ -79,16 +81,12 @@ def progress_of(enrolments) -> dict[int, Progress]:
     return {e.id: Progress(done.get(e.id, 0), totals.get(e.course_id, 0)) for e in enrolments}
 
 
-def module_progress(enrolment: Enrolment) -> dict[int, Progress]:
-    """Progress in each active module of the enrolment's course that has required lessons."""
-    rows = db.session.execute(
-        select(Module.id, func.count(Lesson.id), func.count(LessonProgress.id))
-        .join(Lesson, Lesson.module_id == Module.id)
-        .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
-                                        LessonProgress.enrolment_id == enrolment.id))
-        .where(Module.course_id == enrolment.course_id, _counted_lesson())
-        .group_by(Module.id))
-    return {module_id: Progress(done, total) for module_id, total, done in rows}
+def module_progress(sequence: list["LessonRef"], done: set[int]) -> dict[int, Progress]:
+    """Progress in each module of the course's reading order (`lesson_sequence`) that has required
+    lessons, from the lessons the learner has finished (`done_lesson_ids`)."""
+    totals: Counter = Counter(ref.module_id for ref in sequence if ref.required)
+    finished: Counter = Counter(ref.module_id for ref in sequence if ref.required and ref.id in done)
+    return {module_id: Progress(finished[module_id], total) for module_id, total in totals.items()}
 
 
 def total_progress(by_module: dict[int, Progress]) -> Progress:
@@ -190,13 +188,15 @@ def enrolment_of(user: User, course_id: int) -> Enrolment | None:
     return db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course_id))
 
 
-def visible_course(slug: str, user: User) -> Course | None:
-    """The course with its modules, lessons and quizzes loaded in a fixed number of queries, if the user
-    may see it: published, or archived but already taken by the user. Drafts stay with their authors."""
-    course = db.session.scalar(
-        select(Course).where(Course.slug == slug)
-        .options(selectinload(Course.modules).selectinload(Module.lessons),
-                 selectinload(Course.modules).selectinload(Module.quiz)))
+def visible_course(slug: str, user: User, outline: bool = False) -> Course | None:
+    """The course, if the user may see it: published, or archived but already taken by the user. Drafts
+    stay with their authors. With `outline`, its modules, lessons and quizzes are loaded too, in a fixed
+    number of queries."""
+    statement = select(Course).where(Course.slug == slug)
+    if outline:
+        statement = statement.options(selectinload(Course.modules).selectinload(Module.lessons),
+                                      selectinload(Course.modules).selectinload(Module.quiz))
+    course = db.session.scalar(statement)
     if course is None or course.status == PUBLISHED:
         return course
     if course.status == ARCHIVED and enrolment_of(user, course.id) is not None:
@@ -240,7 +240,7 @@ def resume_lesson_id(enrolment: Enrolment, sequence: list[LessonRef], done: set[
 
 def active_lesson(course: Course, lesson_id: int) -> Lesson | None:
     """The lesson, if it is in the current version of this course."""
-    lesson = db.session.get(Lesson, lesson_id)
+    lesson = db.session.get(Lesson, lesson_id, options=[joinedload(Lesson.module).joinedload(Module.quiz)])
     if (lesson is None or lesson.status != ACTIVE or lesson.module.status != ACTIVE
             or lesson.module.course_id != course.id):
         return None
@@ -304,15 +304,17 @@ def enrol_many(course: Course, user_ids, assignment: Assignment | None = None) -
     return new_ids
 
 
-def open_lesson(enrolment: Enrolment, lesson: Lesson) -> None:
+def open_lesson(enrolment: Enrolment, lesson: Lesson) -> bool:
     """Remember where the learner is, so that "continue" brings them back here. Reading on in the same
-    lesson is not written again within ACTIVITY_PRECISION: activity is followed in days."""
+    lesson is not written again within ACTIVITY_PRECISION: activity is followed in days. Returns whether
+    anything changed (for the caller to commit)."""
     now = utcnow()
     if (enrolment.last_lesson_id == lesson.id and enrolment.last_activity_at is not None
             and now - enrolment.last_activity_at < ACTIVITY_PRECISION):
-        return
+        return False
     enrolment.last_lesson_id = lesson.id
     enrolment.last_activity_at = now
+    return True
 
 
 def complete_lesson(enrolment: Enrolment, lesson: Lesson) -> tuple[bool, bool]:

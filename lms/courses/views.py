@@ -18,8 +18,8 @@ bp = Blueprint("courses", __name__, url_prefix="/courses")
 SEARCH_MAX = 100
 
 
-def _course_or_404(slug: str) -> Course:
-    course = services.visible_course(slug, current_user)
+def _course_or_404(slug: str, outline: bool = False) -> Course:
+    course = services.visible_course(slug, current_user, outline)
     if course is None:
         abort(404)
     return course
@@ -44,15 +44,16 @@ def catalogue():
 @bp.route("/<slug>")
 @login_required
 def course(slug: str):
-    course = _course_or_404(slug)
+    course = _course_or_404(slug, outline=True)
     enrolment = services.enrolment_of(current_user, course.id)
     modules, minutes = services.course_figures([course.id]).get(course.id, (0, 0))
     by_module, resume_id, done, passed, certificate = {}, None, set(), set(), None
     if enrolment is not None:
-        by_module = services.module_progress(enrolment)
+        sequence = services.lesson_sequence(course.id)
         done = services.done_lesson_ids(enrolment)
+        by_module = services.module_progress(sequence, done)
         passed = services.passed_quiz_ids(enrolment)
-        resume_id = services.resume_lesson_id(enrolment, services.lesson_sequence(course.id), done)
+        resume_id = services.resume_lesson_id(enrolment, sequence, done)
         certificate = services.certificate_of(enrolment)
     return render_template(
         "courses/course.html", course=course, enrolment=enrolment, module_count=modules, minutes=minutes,
@@ -109,23 +110,25 @@ def lesson(slug: str, lesson_id: int):
     course, lesson, enrolment = _lesson_for_learner(slug, lesson_id)
     if enrolment is None:
         return redirect(url_for("courses.course", slug=course.slug))
-    services.open_lesson(enrolment, lesson)
-    db.session.commit()
+    moved_on = services.open_lesson(enrolment, lesson)
     sequence = services.lesson_sequence(course.id)
     previous, following = services.neighbours(sequence, lesson.id)
-    by_module = services.module_progress(enrolment)
     done = services.done_lesson_ids(enrolment)
+    by_module = services.module_progress(sequence, done)
     module = lesson.module
     module_lessons = [ref for ref in sequence if ref.module_id == module.id]
     last_in_module = module_lessons[-1].id == lesson.id
     quiz = module.active_quiz if last_in_module else None
-    return render_template(
+    page = render_template(
         "courses/lesson.html", course=course, module=module, lesson=lesson, enrolment=enrolment,
         body=render_markdown(lesson.body_md), previous=previous, following=following,
         module_lessons=module_lessons, done=done, is_done=lesson.id in done,
         module_progress=by_module.get(module.id), progress=services.total_progress(by_module),
         quiz=quiz, quiz_passed=quiz is not None and quiz.id in services.passed_quiz_ids(enrolment),
         form=ActionForm())
+    if moved_on:
+        db.session.commit()  # after the page is built, which the commit's expiry would otherwise reload
+    return page
 
 
 @bp.route("/<slug>/lessons/<id:lesson_id>/complete", methods=["POST"])

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from werkzeug.exceptions import MethodNotAllowed
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -79,6 +80,16 @@ def _answer_error(error: ApiError):
     if error.status == 401:
         headers["WWW-Authenticate"] = _CHALLENGES.get(error.code, 'Bearer realm="lms", error="invalid_token"')
     return _json(body, error.status, headers)
+
+
+@bp.app_errorhandler(MethodNotAllowed)
+def _method_not_allowed(error: MethodNotAllowed):
+    """A method the API does not take answers in JSON too (routing fails before the blueprint is known,
+    hence a handler for the whole application that leaves other pages to Flask)."""
+    if not request.path.startswith(f"{bp.url_prefix}/"):
+        return error
+    return _json({"error": _("Địa chỉ này không nhận phương thức %(method)s.", method=request.method),
+                  "code": "method_not_allowed"}, 405, {"Allow": ", ".join(sorted(error.valid_methods or ()))})
 
 
 def _unauthorised(code: str) -> ApiError:
@@ -375,7 +386,7 @@ def _build_document() -> dict:
             "code": {"type": "string", "description": "Mã lỗi (tiếng Anh, ổn định). — Stable English error code.",
                      "examples": ["missing_token", "invalid_token", "expired_token", "inactive_account",
                                   "malformed_token", "no_report_scope", "out_of_scope", "unit_not_found",
-                                  "report_not_found", "not_found", "invalid_parameter"]},
+                                  "report_not_found", "not_found", "invalid_parameter", "method_not_allowed"]},
             "parameter": {"type": "string", "description": "Tham số sai (lỗi 400). — The offending parameter."},
         },
     }

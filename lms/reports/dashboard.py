@@ -17,7 +17,7 @@ from lms.db import db, get_by_id
 from lms.i18n import level_name, local_today
 from lms.orgs.models import Organisation, Unit
 from lms.orgs.services import ancestors
-from lms.reports import charts, metrics
+from lms.reports import charts, metrics, queries
 from lms.reports.tables import INT, PERCENT, Table
 
 ACTION = "report.view"
@@ -115,6 +115,26 @@ def build_tables(node: Unit, year: int, keys: list[str] | None = None) -> list[T
     """The tables of `keys` (by default every table, in dashboard order) over `node`'s subtree."""
     registry = _metrics()
     return [registry.TABLES[key](node, year) for key in (keys if keys is not None else registry.TABLE_ORDER)]
+
+
+def refresh(node: Unit, year: int) -> None:
+    """Compute afresh every figure of `node`'s dashboard for `year` (its tables and headline figures,
+    which the exports, the yearly report and the API read too) and keep them for the next readers."""
+    with queries.recomputing():
+        build_tables(node, year)
+        _metrics().summary(node, year)
+
+
+def units_to_refresh(depth: int) -> list[Unit]:
+    """The open top units and the open units down to `depth` levels under them: the dashboards whose
+    figures take longest to compute and are read most."""
+    found = list(db.session.scalars(select(Unit).where(Unit.parent_id.is_(None), Unit.closed_at.is_(None))
+                                    .order_by(Unit.id)))
+    level = found
+    for _depth in range(depth):
+        level = [child for unit in level for child in metrics.children_of(unit)]
+        found += level
+    return found
 
 
 def sections(tables: list[Table]) -> list[Section]:

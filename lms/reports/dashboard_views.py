@@ -1,10 +1,13 @@
 """The dashboard of a unit (headline figures, each report table with its chart, drill-down into the
 units below) and the exports of its tables to .xlsx and .csv, on the reports blueprint."""
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.auth.permissions import scope_required
+from lms.forms import ActionForm
 from lms.reports import dashboard as services
+from lms.reports import queries
 from lms.reports.charts import number_text
 from lms.reports.exports import download
 from lms.reports.views import bp
@@ -28,12 +31,25 @@ def dashboard():
         return render_template("reports/pick.html", roots=services.scope_roots(current_user), year=year,
                                describe=services.describe)
     tables = services.build_tables(node, year)
+    cards = services.headline(node, year)
     roots = services.scope_roots(current_user)
     return render_template(
         "reports/dashboard.html", node=node, year=year, years=services.year_choices(year),
         crumbs=services.breadcrumb(current_user, node), several_roots=len(roots) > 1,
-        cards=services.headline(node, year), sections=services.sections(tables), fmt=number_text,
-        description=services.describe(node))
+        cards=cards, sections=services.sections(tables), fmt=number_text,
+        description=services.describe(node), as_of=queries.figures_as_of(), refresh_form=ActionForm())
+
+
+@bp.route("/refresh", methods=["POST"])
+@scope_required(ACTION)
+def refresh():
+    """Compute the figures of the unit's dashboard afresh, for whoever reads them next."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    node, year = _node_and_year(for_download=True)
+    services.refresh(node, year)
+    flash(_("Đã tính lại số liệu của %(unit)s.", unit=node.name), "success")
+    return redirect(url_for("reports.dashboard", unit=node.id, year=year))
 
 
 @bp.route("/<key>.<any(xlsx, csv):extension>", endpoint="export_table")

@@ -4,8 +4,13 @@ Each figure function below is one grouped statement over the node's subtree, wha
 units or rows, and returns a small dict of counts (tens to hundreds of entries) that the tables are laid
 out from. Several tables read the same figures (coverage, courses, targets and the headline figures all
 read `enrolments_by_row`), so each statement runs once per node and year within a request, or within
-one table's call outside a request (`sharing`, `_shared`), and each app process keeps them for
-LMS_REPORT_CACHE_SECONDS across requests (`forget` drops them).
+one table's call outside a request (`sharing`, `_shared`).
+
+Computed figures are kept for LMS_REPORT_CACHE_SECONDS in the report cache, which every worker of the
+server shares, with the time they were computed (`figures_as_of`). At national scale a dashboard's
+statements take seconds, so the figures of the top units are computed ahead of their readers by
+`flask lms reports refresh` (cron, more often than they expire) or on demand (`recomputing`); a reader
+then only waits for them when they have expired unrefreshed.
 
 Rows per child unit. A table with a row for each unit directly under the node groups the facts by the
 child whose subtree holds the fact's unit. A child's path is the node's path, the child's id and a
@@ -16,8 +21,9 @@ an equality, which both databases answer with a hash or index lookup: no join on
 with a pattern from another row), no per-row subquery. Facts of the node's own unit get no child (the
 row unit's id is None).
 """
+from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 
 from flask import g, has_request_context
@@ -28,7 +34,7 @@ from lms.assessments.models import (
     CAMPAIGN_DRAFT, PUBLISHED, Campaign, CompetencyResult, Domain, Framework, Participant, UnitAssessment)
 from lms.courses.models import PUBLISHED as COURSE_PUBLISHED
 from lms.courses.models import CORE_COURSE_SLUG, Course, Enrolment
-from lms.db import db
+from lms.db import db, utcnow
 from lms.extensions import cache
 from lms.orgs.models import Unit, UnitLevel
 from lms.people.models import COORDINATOR, User
@@ -40,6 +46,8 @@ GRASSROOTS = "grassroots"
 # --- Sharing figures between the tables -----------------------------------------------------------
 
 _scope: ContextVar[dict | None] = ContextVar("report_figures", default=None)
+_recompute: ContextVar[bool] = ContextVar("report_recompute", default=False)
+_OLDEST = "oldest"  # the memo's entry for the time the oldest figure read was computed
 
 
 def sharing(build):
@@ -57,6 +65,20 @@ def sharing(build):
     return wrapper
 
 
+@contextmanager
+def recomputing():
+    """Within this block, figures are computed afresh (not read from the report cache) and stored
+    there for the next readers; each is still computed once in the block."""
+    memo_token = None if has_request_context() else _scope.set({})
+    recompute_token = _recompute.set(True)
+    try:
+        yield
+    finally:
+        _recompute.reset(recompute_token)
+        if memo_token is not None:
+            _scope.reset(memo_token)
+
+
 def _memo() -> dict | None:
     if has_request_context():
         return g.setdefault("_report_figures", {})
@@ -65,22 +87,30 @@ def _memo() -> dict | None:
 
 def _shared(key: tuple, compute):
     """The result of `compute()` under `key` (a name, then the node, the year …): computed once per
-    request (or per table outside one), and kept LMS_REPORT_CACHE_SECONDS across requests."""
+    request (or per table outside one), and kept LMS_REPORT_CACHE_SECONDS in the report cache."""
     memo = _memo()
     if memo is not None and key in memo:
         return memo[key]
     cache_key = "report-figures:" + ":".join(map(str, key))
-    value = cache.get(cache_key)
-    if value is None:
-        value = compute()
-        cache.set(cache_key, value)
+    kept = None if _recompute.get() else cache.get(cache_key)
+    if kept is None:
+        kept = (utcnow(), compute())
+        cache.set(cache_key, kept)
+    computed_at, value = kept
     if memo is not None:
         memo[key] = value
+        memo[_OLDEST] = min(memo.get(_OLDEST, computed_at), computed_at)
     return value
 
 
+def figures_as_of() -> datetime | None:
+    """When the oldest of the figures read so far in this request was computed (UTC), if any was read."""
+    memo = _memo()
+    return memo.get(_OLDEST) if memo is not None else None
+
+
 def forget() -> None:
-    """Drop every kept figure (after a bulk change, or between tests)."""
+    """Drop every kept figure (between tests, or to start afresh after a bulk change)."""
     cache.clear()
     if has_request_context():
         g.pop("_report_figures", None)

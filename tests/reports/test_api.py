@@ -212,7 +212,12 @@ def test_authentication_comes_before_everything_else(client, tree, central_admin
 
 def test_the_data_api_is_read_only(client, tree, as_central):
     for method in ("post", "put", "delete", "patch"):
-        assert getattr(client, method)("/api/v1/units", headers=as_central).status_code == 405
+        response = getattr(client, method)("/api/v1/units", headers=as_central)
+        assert response.status_code == 405 and response.json["code"] == "method_not_allowed"
+        assert response.json["error"] == f"Địa chỉ này không nhận phương thức {method.upper()}."
+        assert "GET" in response.headers["Allow"]
+    assert client.delete("/courses/").status_code == 405  # other pages keep Flask's answer
+    assert not client.delete("/courses/").is_json
 
 
 # --- courses --------------------------------------------------------------------------------------

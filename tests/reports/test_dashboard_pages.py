@@ -102,16 +102,6 @@ def test_province_admin_lands_on_their_province(client, registry, tree, admin_a,
     assert ("fake_coverage", "DOAN-LCI", year()) in registry.calls
 
 
-def test_the_page_says_how_old_its_figures_may_be(client, app, registry, tree, admin_a, cadres):
-    sign_in_as(client, admin_a)
-    assert "Số liệu được tính lại" not in content(client.get("/reports/"))  # the tests keep nothing
-    app.config["LMS_REPORT_CACHE_SECONDS"] = 120
-    try:
-        assert "Số liệu được tính lại sau mỗi 2 phút" in content(client.get("/reports/"))
-    finally:
-        app.config["LMS_REPORT_CACHE_SECONDS"] = 0
-
-
 def test_sections_have_chart_table_note_and_downloads(client, registry, tree, admin_a, cadres):
     sign_in_as(client, admin_a)
     page = content(client.get(f"/reports/?unit={tree.province_a.id}&year=2025"))

@@ -5,7 +5,6 @@ from datetime import date, datetime
 
 import pytest
 
-from lms import create_app
 from lms.assessments.models import Campaign, CompetencyResult, Participant, UnitAssessment
 from lms.courses.models import Assignment, Course, Enrolment
 from lms.db import db
@@ -655,22 +654,3 @@ def test_figures_are_shared_within_a_request(app, world, statements):
         metrics.TABLES["targets"](node, YEAR)
         assert len(statements) <= 4  # the core course's id, the children, the levels … no aggregate again
         queries.forget()
-
-
-def test_figures_are_kept_for_the_configured_time_by_each_app_process(app, world):
-    t = world.tree
-    keeping = create_app({**{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "TESTING")},
-                          "LMS_REPORT_CACHE_SECONDS": 60})
-
-    def cadres() -> int:
-        with keeping.app_context():
-            return metrics.summary(db.session.get(Unit, t.central.id), YEAR)["cadres"]
-
-    first = cadres()
-    person(t.province_a, "newcomer")
-    db.session.commit()
-    assert cadres() == first  # kept
-    with keeping.app_context():
-        queries.forget()
-    assert cadres() == first + 1
-    assert metrics.summary(t.central, YEAR)["cadres"] == first + 1  # the test app keeps nothing

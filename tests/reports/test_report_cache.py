@@ -1,0 +1,133 @@
+"""Report figures kept in the report cache, which every worker of a server shares: computed once and
+read by the other processes, computed ahead by `flask lms reports refresh` or on demand from the
+dashboard, and dated on the page."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from lms import create_app
+from lms.db import db, utcnow
+from lms.orgs.models import Unit
+from lms.reports import dashboard, metrics
+from tests.conftest import content, login, text
+
+YEAR = 2026
+SHARED_SETTINGS = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "TESTING", "SERVER_NAME", "LMS_PASSWORD_HASH_METHOD")
+
+
+@pytest.fixture()
+def worker(app, tmp_path):
+    """Make another application on the test database that keeps report figures for a minute in one
+    folder, as each worker of a server does: every one made shares that folder."""
+    def make():
+        return create_app({**{key: app.config[key] for key in SHARED_SETTINGS},
+                           "LMS_REPORT_CACHE_SECONDS": 60, "LMS_REPORT_CACHE_DIR": str(tmp_path / "reports")})
+    return make
+
+
+def cadres_seen(application, unit_id: int) -> int:
+    """The active cadres of the unit's subtree, as the headline figures of its dashboard give them."""
+    with application.app_context():
+        return metrics.summary(db.session.get(Unit, unit_id), YEAR)["cadres"]
+
+
+def test_figures_one_worker_computed_are_read_by_the_others(app, worker, tree, make_user):
+    make_user(tree.grassroots_a, "Lò Văn Sáng")
+    first, second = worker(), worker()
+    assert cadres_seen(first, tree.central.id) == 1
+    make_user(tree.grassroots_b, "Danh Thị Ngọc")
+    assert cadres_seen(second, tree.central.id) == 1  # kept by the first worker
+    assert cadres_seen(app, tree.central.id) == 2  # the test application keeps nothing
+
+
+def test_refreshing_computes_afresh_for_every_reader(worker, tree, make_user):
+    first, second = worker(), worker()
+    assert cadres_seen(second, tree.central.id) == 0
+    make_user(tree.grassroots_a, "Lò Văn Sáng")
+    with first.app_context():
+        dashboard.refresh(db.session.get(Unit, tree.central.id), YEAR)
+    assert cadres_seen(second, tree.central.id) == 1
+
+
+def test_the_units_refreshed_are_the_top_ones_and_those_under_them(tree):
+    assert dashboard.units_to_refresh(0) == [tree.central]
+    assert dashboard.units_to_refresh(1) == [tree.central, tree.province_b, tree.province_a]  # by name
+    assert len(dashboard.units_to_refresh(3)) == 7
+
+
+def test_the_refresh_command_computes_the_top_units_ahead_of_their_readers(worker, tree, make_user):
+    reader = worker()
+    assert cadres_seen(reader, tree.province_a.id) == 0
+    make_user(tree.grassroots_a, "Lò Văn Sáng")
+    assert cadres_seen(reader, tree.province_a.id) == 0  # still the kept figure
+    refresher = worker()
+    with refresher.app_context():  # the command runs in the application context it finds
+        result = refresher.test_cli_runner().invoke(args=["lms", "reports", "refresh", "--year", str(YEAR)])
+    assert result.exit_code == 0, result.output
+    assert "Figures of 3 units for 2026 computed" in result.output
+    assert cadres_seen(reader, tree.province_a.id) == 1
+    assert cadres_seen(reader, tree.central.id) == 1
+
+
+def test_the_refresh_command_refuses_when_nothing_is_kept(app, tree):
+    result = app.test_cli_runner().invoke(args=["lms", "reports", "refresh"])
+    assert result.exit_code != 0
+    assert "LMS_REPORT_CACHE_SECONDS is 0" in result.output
+
+
+@pytest.fixture()
+def browser(worker, app_ctx):
+    """A test client of a worker that keeps figures, with CSRF checks off like the suite's `client`."""
+    application = worker()
+    application.config["WTF_CSRF_ENABLED"] = False
+    return application.test_client()
+
+
+def _headline_cadres(page: str) -> int:
+    return int(re.search(r'rp-card-value">(\d+)</span> <span class="rp-card-label">Cán bộ đang hoạt động',
+                         page).group(1))
+
+
+def test_the_dashboard_dates_its_figures_and_recomputes_them_on_demand(browser, central_admin, tree, make_user):
+    login(browser, central_admin)
+    before = utcnow() + timedelta(hours=7)  # the page speaks Vietnam's time
+    page = content(browser.get(f"/reports/?unit={tree.central.id}&year={YEAR}"))
+    shown = re.search(r"Số liệu tính lúc (\d\d):(\d\d), (\d\d)/(\d\d)/(\d{4})", page)
+    assert shown is not None
+    assert (int(shown.group(3)), int(shown.group(4)), int(shown.group(5))) == (before.day, before.month, before.year)
+    assert abs(int(shown.group(1)) * 60 + int(shown.group(2)) - (before.hour * 60 + before.minute)) <= 1
+    assert "Tính lại ngay" in page
+    cadres = _headline_cadres(page)
+
+    make_user(tree.grassroots_a, "Lò Văn Sáng")
+    assert _headline_cadres(content(browser.get(f"/reports/?unit={tree.central.id}&year={YEAR}"))) == cadres
+    response = browser.post(f"/reports/refresh?unit={tree.central.id}&year={YEAR}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/reports/?unit={tree.central.id}&year={YEAR}")
+    page = text(browser.get(response.headers["Location"]))
+    assert "Đã tính lại số liệu của Trung ương Đoàn TNCS Hồ Chí Minh." in page
+    assert _headline_cadres(page) == cadres + 1
+
+
+def test_only_a_viewer_of_the_unit_may_recompute_it(browser, worker, admin_a, tree, make_user):
+    reader = worker()
+    assert cadres_seen(reader, tree.central.id) == 1  # the province A admin
+    make_user(tree.grassroots_b, "Danh Thị Ngọc")
+    login(browser, admin_a)
+    assert browser.post(f"/reports/refresh?unit={tree.central.id}&year={YEAR}").status_code == 403
+    assert browser.post(f"/reports/refresh?unit={tree.province_b.id}&year={YEAR}").status_code == 403
+    assert cadres_seen(reader, tree.central.id) == 1  # nothing was recomputed
+    assert browser.post(f"/reports/refresh?unit={tree.province_a.id}&year={YEAR}").status_code == 302
+
+
+def test_recomputing_needs_the_forms_token(browser, admin_a, tree):
+    login(browser, admin_a)
+    browser.application.config["WTF_CSRF_ENABLED"] = True
+    assert browser.post(f"/reports/refresh?unit={tree.province_a.id}&year={YEAR}").status_code == 400
+
+
+def test_nothing_is_dated_when_nothing_is_kept(client, central_admin, tree):
+    login(client, central_admin)
+    page = content(client.get(f"/reports/?unit={tree.central.id}"))
+    assert "Số liệu tính lúc" not in page and "Tính lại ngay" not in page
