@@ -372,14 +372,16 @@ def sign_in_all(port: int, emails: list[str]) -> list[Client]:
     return clients
 
 
-def hello_worker(port: int):
+def hello_worker(port: int, signed_in: list[Client] | None = None):
+    """The bare route, or with `signed_in` clients its signed-in twin, one client per thread."""
     def work(index: int, deadline: float, result: Result) -> None:
-        client = Client(port)
+        client = signed_in[index] if signed_in else Client(port)
+        path = "/bench-hello-signed-in" if signed_in else "/bench-hello"
 
         def get():
-            status, _headers, page = client.request("GET", "/bench-hello")
+            status, _headers, page = client.request("GET", path)
             if status != 200 or page != "ok":
-                raise RequestFailed(f"HTTP {status}")
+                raise RequestFailed(f"{path} HTTP {status}")
             return 1
 
         while time.perf_counter() < deadline:
@@ -510,6 +512,7 @@ def measure(args) -> tuple[str, str]:
         quiz_clients = sign_in_all(port, plan.quiz_learners)
         print(f"signed in {len(lesson_clients) + len(quiz_clients)} learners in {time.perf_counter() - started:.1f} s")
         concurrent(args.workers, 2, hello_worker(port))
+        concurrent(min(args.workers, len(lesson_clients)), 2, hello_worker(port, lesson_clients))
         concurrent(min(args.workers, len(lesson_clients)), 2, lesson_worker(plan, lesson_clients))
 
         learners: queue.Queue = queue.Queue()
@@ -517,16 +520,22 @@ def measure(args) -> tuple[str, str]:
             learners.put(Learner(client, [quiz for quiz in plan.quizzes for _ in range(3)]))
         for clients in args.clients:
             hello = concurrent(clients, args.duration, hello_worker(port))
+            signed_in = concurrent(clients, args.duration, hello_worker(port, lesson_clients))
             lesson = concurrent(clients, args.duration, lesson_worker(plan, lesson_clients))
             quiz = concurrent(clients, args.duration, quiz_worker(learners, clients))
-            for result in (hello, lesson, quiz):
+            for result in (hello, signed_in, lesson, quiz):
                 load_errors += result.error_count
                 load_requests += result.requests + result.error_count
-            print(f"{clients} clients: hello {hello.rate():.0f}/s, lesson {lesson.rate():.0f}/s, "
-                  f"quiz {quiz.rate():.1f}/s; errors {hello.error_count + lesson.error_count + quiz.error_count}")
+            errors = sum(result.error_count for result in (hello, signed_in, lesson, quiz))
+            print(f"{clients} clients: hello {hello.rate():.0f}/s, signed-in hello {signed_in.rate():.0f}/s, "
+                  f"lesson {lesson.rate():.0f}/s, quiz {quiz.rate():.1f}/s; errors {errors}")
             rows.append((f"Bare Flask `/bench-hello` (reference), {clients} clients",
                          f"{hello.rate():.0f} req/s · p95 {hello.ms(0.95):.0f} ms · {hello.error_text()}",
                          "reference", ""))
+            rows.append((f"Bare route for a signed-in learner `/bench-hello-signed-in` (session and account "
+                         f"loaded, no page), {clients} clients",
+                         f"{signed_in.rate():.0f} req/s · p95 {signed_in.ms(0.95):.0f} ms · {signed_in.error_text()}",
+                         "— (what any signed-in page costs first)", "✓" if not signed_in.errors else "✗"))
             half = hello.rate() / 2
             rows.append((f"Lesson page, {clients} clients",
                          f"{lesson.rate():.0f} req/s · p95 {lesson.ms(0.95):.0f} ms · {lesson.error_text()}",

@@ -1,4 +1,5 @@
 """A learning management system that builds the volunteer-coordination capacity of youth-organisation cadres."""
+import hashlib
 import logging
 from pathlib import Path
 
@@ -61,10 +62,17 @@ def _init_extensions(app: Flask) -> None:
     kept = app.config["LMS_REPORT_CACHE_SECONDS"]
     cache.init_app(app, config={
         "CACHE_TYPE": "FileSystemCache" if kept > 0 else "NullCache", "CACHE_DEFAULT_TIMEOUT": kept,
-        "CACHE_DIR": app.config["LMS_REPORT_CACHE_DIR"] or str(Path(app.instance_path) / "report-cache"),
+        "CACHE_DIR": str(Path(app.config["LMS_REPORT_CACHE_DIR"] or Path(app.instance_path) / "report-cache")
+                         / _database_tag(app)),
         "CACHE_THRESHOLD": 5000, "CACHE_NO_NULL_WARNING": True})
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+
+
+def _database_tag(app: Flask) -> str:
+    """The name of the sub-folder for figures kept from this database, so that a report-cache folder
+    shared between two databases never mixes their figures."""
+    return hashlib.sha256(app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
 
 
 def _register_blueprints(app: Flask) -> None:

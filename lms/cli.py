@@ -95,6 +95,7 @@ def demo(cadres: int):
     from lms.demo import load_demo
 
     counts = load_demo(CONTENT_DIR, synthetic_cadres=cadres)
+    forget_report_figures()
     click.echo(f"demo accounts: {counts['accounts']}, synthetic cadres: {counts['cadres']}")
 
 
@@ -153,6 +154,13 @@ def remind_participants(base_url: str | None):
     click.echo(f"reminders sent: {total}")
 
 
+def forget_report_figures() -> None:
+    """After a bulk load, the kept report figures count data that has changed: drop them."""
+    from lms.reports.queries import forget
+
+    forget()
+
+
 reports_cli = AppGroup("reports", help="Reports and dashboards.")
 lms_cli.add_command(reports_cli)
 
@@ -199,4 +207,5 @@ def synth(cadres: int, seed: int):
         counts = build(cadres, seed=seed, echo=click.echo)
     except SynthError as error:
         raise click.ClickException(str(error)) from None
+    forget_report_figures()
     click.echo(f"Done: {sum(counts.values()):,} rows. Every synthetic account signs in with {SYNTH_PASSWORD!r}.")

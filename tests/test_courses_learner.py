@@ -201,6 +201,42 @@ def test_reading_on_in_one_lesson_is_recorded_once_every_few_minutes(client, lea
     assert _enrolment(learner, course).last_lesson_id == _lesson("Bài 1.1").id
 
 
+def test_a_lesson_page_reads_a_fixed_handful_of_statements_and_rereading_writes_nothing(client, cadre_a, app_ctx,
+                                                                                        tmp_path):
+    from sqlalchemy import event
+
+    write_course(tmp_path, slug="khoa-nho", title="Khóa nhỏ", modules=1, lessons=3)
+    write_course(tmp_path, slug="khoa-lon", title="Khóa lớn", modules=6, lessons=8)
+    import_directory(tmp_path)
+    login(client, cadre_a)
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement.split(None, 1)[0].upper())
+
+    counts = {}
+    for slug in ("khoa-nho", "khoa-lon"):
+        course = db.session.scalar(select(Course).where(Course.slug == slug))
+        _enrol(client, course)
+        url = f"/courses/{slug}/lessons/{_lesson_sequence_ids(course)[1]}"
+        assert client.get(url).status_code == 200  # the first visit remembers where the learner is
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            seen.clear()
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        counts[slug] = len(seen)
+        assert set(seen) == {"SELECT"}, seen  # read again within minutes: nothing written
+    assert counts["khoa-nho"] == counts["khoa-lon"] <= 8
+
+
+def _lesson_sequence_ids(course: Course) -> list[int]:
+    from lms.courses.services import lesson_sequence
+
+    return [ref.id for ref in lesson_sequence(course.id)]
+
+
 def test_resume_without_a_last_lesson_goes_to_the_first_unfinished(client, learner, course):
     client.post(_lesson_url(course, "Bài 1.1") + "/complete")
     enrolment = _enrolment(learner, course)

@@ -10,6 +10,7 @@ from lms.orgs.models import Unit
 from lms.vietnamese import clean_spaces, fold, name_key, sort_key
 
 GENDERS = ("nam", "nu", "khac")
+GENDER_LABELS = {"nam": N_("Nam"), "nu": N_("Nữ"), "khac": N_("Khác")}
 # What a cadre does in volunteer work; the competency framework expects more of some roles.
 SECRETARY, COORDINATOR, TEAM_LEADER = "secretary", "coordinator", "team_leader"
 VOLUNTEER_ROLES = (SECRETARY, COORDINATOR, TEAM_LEADER)

@@ -27,7 +27,7 @@ from lms.orgs.models import Unit
 from lms.people.contact import display_phone, normalise_email, normalise_phone
 from lms.people.ethnicities import ETHNICITIES, canonical_ethnicity
 from lms.people.models import (
-    COORDINATOR, SECRETARY, TEAM_LEADER, AuthToken, ImportBatch, RoleAssignment, User, name_fields)
+    COORDINATOR, GENDER_LABELS, SECRETARY, TEAM_LEADER, AuthToken, ImportBatch, RoleAssignment, User, name_fields)
 from lms.vietnamese import clean_spaces, fold, name_key, sort_key
 
 MAX_ROWS = 10_000
@@ -37,7 +37,6 @@ POSITION_MAX = 120
 PREVIEW, COMMITTED = "preview", "committed"
 # The template's example row carries this address, so a file that still holds it is caught.
 EXAMPLE_EMAIL = "vi.du@example.org"
-GENDER_LABELS = {"nam": "Nam", "nu": "Nữ", "khac": "Khác"}
 # Rows searched for the header line, above which a list often has a title.
 _HEADER_SEARCH = 10
 

@@ -76,12 +76,16 @@ class DirectoryFilter:
     query: str = ""
     status: str = ""  # "", "active" or "inactive"
 
+    def as_args(self) -> dict:
+        """The filters as the directory's query-string arguments (those not set left out)."""
+        return {"unit": self.unit.id if self.unit else None, "q": self.query or None, "status": self.status or None}
+
 
 def directory_page(viewer: User, filters: DirectoryFilter, number: int = 1,
                    per_page: int = DIRECTORY_PAGE_SIZE) -> Page:
     """One page of the cadres `viewer` may see, in Vietnamese order, with the total in the same query."""
     number = min(max(1, number), MAX_PAGE)
-    conditions = _directory_conditions(viewer, filters)
+    conditions = directory_conditions(viewer, filters)
     query = (select(User, func.count().over().label("total"))
              .join(User.unit).where(*conditions)
              .options(contains_eager(User.unit), lazyload(User.roles))
@@ -98,7 +102,8 @@ def _directory_count(conditions) -> int:
     return db.session.scalar(select(func.count(User.id)).join(User.unit).where(*conditions))
 
 
-def _directory_conditions(viewer: User, filters: DirectoryFilter) -> list:
+def directory_conditions(viewer: User, filters: DirectoryFilter) -> list:
+    """Who the directory lists: the cadres `viewer` may see, narrowed by the filters."""
     conditions = [in_scope(viewer, "user.view", Unit.path)]
     if filters.unit is not None:
         conditions.append(Unit.path.startswith(filters.unit.path, autoescape=True))

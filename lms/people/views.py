@@ -3,16 +3,19 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.actions import carry_out
+from lms.actions import RuleError, carry_out
 from lms.auth.permissions import ROLE_LABELS, Role, can, has_any_scope, require
 from lms.db import db, get_by_id
 from lms.orgs.models import Unit
 from lms.people import services
+from lms.i18n import local_today
 from lms.people.contact import display_phone
+from lms.people.export import directory_table
 from lms.people.ethnicities import ETHNICITIES
 from lms.forms import ActionForm, choices
 from lms.people.forms import GrantRoleForm, PersonForm
 from lms.people.models import VOLUNTEER_ROLE_LABELS, User
+from lms.reports.exports import download, name_part
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -22,13 +25,31 @@ _ISSUED_CODE = "people_issued_code"
 @bp.route("/")
 @login_required
 def directory():
-    if not has_any_scope(current_user, "user.view"):
-        abort(403)
-    filters = services.DirectoryFilter(unit=_filter_unit(), query=request.args.get("q", "").strip(),
-                                       status=request.args.get("status", ""))
+    filters = _directory_filters()
     page = services.directory_page(current_user, filters, request.args.get("page", 1, type=int))
     return render_template("people/directory.html", page=page, filters=filters,
                            may_create=has_any_scope(current_user, "user.manage"))
+
+
+@bp.route("/export.<any(xlsx, csv):extension>")
+@login_required
+def directory_export(extension: str):
+    """The directory under the same filters, every page of it, as a file."""
+    filters = _directory_filters()
+    try:
+        table = directory_table(current_user, filters)
+    except RuleError as error:
+        flash(str(error), "error")
+        return redirect(url_for("people.directory", **filters.as_args()))
+    code = name_part(filters.unit.code, str(filters.unit.id)) if filters.unit else "tat-ca"
+    return download([table], extension, f"can-bo-{code}-{local_today():%Y%m%d}.{extension}")
+
+
+def _directory_filters() -> services.DirectoryFilter:
+    if not has_any_scope(current_user, "user.view"):
+        abort(403)
+    return services.DirectoryFilter(unit=_filter_unit(), query=request.args.get("q", "").strip(),
+                                    status=request.args.get("status", ""))
 
 
 def _filter_unit() -> Unit | None:

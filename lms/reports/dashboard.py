@@ -4,7 +4,6 @@ years to choose from, the tables of a unit with their charts, and the names of e
 Every figure comes from lms.reports.metrics (TABLES, TABLE_ORDER, summary); this module only decides
 what is shown to whom.
 """
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +17,7 @@ from lms.i18n import level_name, local_today
 from lms.orgs.models import Organisation, Unit
 from lms.orgs.services import ancestors
 from lms.reports import charts, metrics, queries
+from lms.reports.exports import name_part
 from lms.reports.tables import INT, PERCENT, Table
 
 ACTION = "report.view"
@@ -162,10 +162,6 @@ def about_rows(node: Unit, year: int) -> list[tuple[str, object]]:
             (_("Phạm vi"), _("Đơn vị và mọi đơn vị trực thuộc"))]
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-
-
 def export_filename(key: str, node: Unit, year: int, extension: str) -> str:
     """bao-cao-coverage-DOAN-LCI-2026.xlsx: ASCII only, so every browser keeps it as it is."""
-    code = _UNSAFE.sub("-", node.code).strip("-") or str(node.id)
-    return f"bao-cao-{_UNSAFE.sub('-', key)}-{code}-{year}.{extension}"
+    return f"bao-cao-{name_part(key, 'bang')}-{name_part(node.code, str(node.id))}-{year}.{extension}"

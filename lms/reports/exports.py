@@ -7,6 +7,7 @@ Vietnamese text correctly.
 """
 import csv
 import io
+import re
 from datetime import date, datetime
 
 from flask import send_file
@@ -173,6 +174,15 @@ def csv_bytes(table: Table) -> bytes:
     for row in table.rows:
         writer.writerow([_csv_text(value, kind) for value, kind in zip(row, kinds)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def name_part(text: str, fallback: str) -> str:
+    """`text` (a unit code, a table key …) as part of a file name: ASCII letters, digits, _ and -, so
+    that every browser keeps the name as it is; `fallback` when nothing is left."""
+    return _UNSAFE_IN_NAME.sub("-", text).strip("-") or fallback
 
 
 def download(tables: list[Table], extension: str, filename: str, about: list[tuple[str, str]] | None = None):

@@ -23,6 +23,7 @@ from lms.orgs.models import AREA_FLAGS, Unit, UnitLevel
 from lms.orgs.services import ancestors
 from lms.reports import metrics
 from lms.reports.charts import number_text
+from lms.reports.exports import name_part
 from lms.reports.tables import DATE, INT, PERCENT, TEXT, Table
 
 # The tables the report is made of; each is printed in the section that speaks of it.
@@ -75,13 +76,9 @@ def units_below(unit: Unit) -> tuple[list[tuple[str, int]], dict[str, int]]:
     return below, flags
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
 def filename(unit: Unit, year: int) -> str:
     """bao-cao-nam-2026-DOAN-LCI.pdf: ASCII only, so every browser keeps it as it is."""
-    code = _UNSAFE.sub("-", unit.code).strip("-.") or str(unit.id)
-    return f"bao-cao-nam-{year}-{code}.pdf"
+    return f"bao-cao-nam-{year}-{name_part(unit.code, str(unit.id))}.pdf"
 
 
 # --- Words and numbers ----------------------------------------------------------------------------

@@ -5,10 +5,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask_migrate import upgrade
 
 from lms import create_app
 from lms.db import db, utcnow
-from lms.orgs.models import Unit
+from lms.orgs.models import Organisation, Unit, UnitLevel
+from lms.orgs.services import create_unit
 from lms.reports import dashboard, metrics
 from tests.conftest import content, login, text
 
@@ -131,3 +133,19 @@ def test_nothing_is_dated_when_nothing_is_kept(client, central_admin, tree):
     login(client, central_admin)
     page = content(client.get(f"/reports/?unit={tree.central.id}"))
     assert "Số liệu tính lúc" not in page and "Tính lại ngay" not in page
+
+
+def test_a_folder_shared_by_two_databases_never_mixes_their_figures(app, worker, tree, make_user, tmp_path):
+    make_user(tree.grassroots_a, "Lò Văn Sáng")
+    assert cadres_seen(worker(), tree.central.id) == 1
+    other = create_app({**{key: app.config[key] for key in SHARED_SETTINGS},
+                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'other.sqlite3'}",
+                        "LMS_REPORT_CACHE_SECONDS": 60, "LMS_REPORT_CACHE_DIR": str(tmp_path / "reports")})
+    with other.app_context():
+        upgrade()
+        doan = Organisation(code="DOAN", name="Đoàn TNCS Hồ Chí Minh", short_name="Đoàn")
+        central = create_unit(parent=None, organisation=doan, level=UnitLevel(code="central", name="Trung ương", name_en="Central", rank=0),
+                              code="DOAN-TW", name="Trung ương Đoàn TNCS Hồ Chí Minh")
+        db.session.commit()
+        assert central.id == tree.central.id
+    assert cadres_seen(other, tree.central.id) == 0
