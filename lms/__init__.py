@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms.config import load_config
-from lms.db import MAX_ID, db
+from lms.db import MAX_ID, db, end_read_only_transaction
 from lms.extensions import babel, cache, csrf, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -55,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
     from lms.i18n import select_locale
 
     db.init_app(app)
+    app.teardown_request(end_read_only_transaction)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     # Report figures are kept in files that every worker (and the refresh command) shares; none at all

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,6 +37,42 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MB of pages per connection, for report queries
         cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
+
+
+# --- Ending a request's transaction ---------------------------------------------------------------
+# A request that only read ends its transaction with COMMIT rather than the ROLLBACK the session would
+# send when it closes: the outcome is the same, but psycopg forgets every statement it has prepared on a
+# connection at each ROLLBACK, so PostgreSQL would plan each statement of every request afresh. A session
+# that wrote anything (flushed, or ran a statement other than a SELECT) still ends with ROLLBACK.
+
+_WROTE = "lms_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, _flush_context):
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state):
+    if not state.is_select:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
+def end_read_only_transaction(error: BaseException | None = None) -> None:
+    """At the end of a request, commit the session's transaction if the request only read (teardown)."""
+    if error is not None or not db.session.registry.has():
+        return
+    session = db.session()
+    if (session.in_transaction() and not session.in_nested_transaction()
+            and not session.info.get(_WROTE) and not (session.new or session.dirty or session.deleted)):
+        session.commit()
 
 
 # Id columns are 32-bit integers: a larger number names no row, and PostgreSQL refuses to compare one.

@@ -4,9 +4,11 @@ import re
 import stat
 
 import pytest
-from sqlalchemy import text
+from flask import abort
+from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 
+from lms import create_app
 from lms.config import load_config
 from lms.db import db
 from lms.orgs.models import Unit
@@ -240,3 +242,47 @@ def test_database_refuses_a_reference_to_a_missing_row(reference):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+# --- how a request's transaction ends -------------------------------------------------------------
+
+@pytest.fixture()
+def transactions(app, tree):
+    """A second application on the test database (with its own engine) with three routes that read,
+    change without committing, or fail; and the COMMITs and ROLLBACKs its requests send."""
+    other = create_app({key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "TESTING")})
+
+    @other.route("/read")
+    def read():
+        return db.session.get(Unit, tree.province_a.id).name
+
+    @other.route("/rename")
+    def rename():
+        db.session.get(Unit, tree.province_a.id).name = "Đổi tên mà không lưu"
+        db.session.flush()
+        return "not saved"
+
+    @other.route("/fail")
+    def fail():
+        db.session.execute(text("UPDATE unit SET name = 'Hỏng' WHERE id = :id"), {"id": tree.province_a.id})
+        abort(400)
+
+    ended: list[str] = []
+    with other.app_context():
+        event.listen(db.engine, "commit", lambda _connection: ended.append("commit"))
+        event.listen(db.engine, "rollback", lambda _connection: ended.append("rollback"))
+    return other.test_client(), ended
+
+
+def test_a_request_that_only_read_commits_and_one_that_wrote_without_committing_rolls_back(transactions, tree):
+    client, ended = transactions
+    assert client.get("/read").get_data(as_text=True) == "Tỉnh đoàn Lào Cai"
+    assert ended == ["commit"]  # the same outcome as a rollback, but the driver keeps its prepared statements
+    ended.clear()
+    assert client.get("/rename").status_code == 200
+    assert ended == ["rollback"]
+    ended.clear()
+    assert client.get("/fail").status_code == 400
+    assert ended == ["rollback"]
+    db.session.expire_all()
+    assert db.session.get(Unit, tree.province_a.id).name == "Tỉnh đoàn Lào Cai"

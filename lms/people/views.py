@@ -6,13 +6,13 @@ from flask_login import current_user, login_required
 from lms.actions import RuleError, carry_out
 from lms.auth.permissions import ROLE_LABELS, Role, can, has_any_scope, require
 from lms.db import db, get_by_id
+from lms.forms import ActionForm, choices
+from lms.i18n import local_today
 from lms.orgs.models import Unit
 from lms.people import services
-from lms.i18n import local_today
 from lms.people.contact import display_phone
-from lms.people.export import directory_table
 from lms.people.ethnicities import ETHNICITIES
-from lms.forms import ActionForm, choices
+from lms.people.export import directory_table
 from lms.people.forms import GrantRoleForm, PersonForm
 from lms.people.models import VOLUNTEER_ROLE_LABELS, User
 from lms.reports.exports import download, name_part

@@ -1,6 +1,6 @@
 """The central office on a phone: opens the reports, picks the Đoàn, drills down to Lào Cai, and takes the
 coverage table to Excel and the province's yearly report as PDF; the Lào Cai office sees its own province
-only."""
+only, in the reports and in the list of cadres it downloads."""
 import io
 
 from openpyxl import load_workbook
@@ -41,3 +41,19 @@ def test_a_province_office_sees_only_its_province(assessment_data, app, page: Pa
     expect(page.get_by_text("Tỉnh đoàn An Giang")).to_have_count(0)
     assert page.goto(f"/reports/?unit={province_b}").status == 403
     assert page.request.get(f"/reports/coverage.xlsx?unit={province_b}").status == 403
+
+
+def test_a_province_office_downloads_its_cadres(demo_data, page: Page):
+    sign_in(page, "admin.tinhA@example.org")
+    page.get_by_role("link", name="Cán bộ").first.click()
+    page.get_by_label("Trạng thái").select_option("active")
+    page.get_by_role("button", name="Tìm").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=".xlsx").click()
+    assert download.value.suggested_filename.startswith("can-bo-tat-ca-")
+    rows = list(load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).worksheets[-1]
+                .iter_rows(values_only=True))
+    assert rows[0][:2] == ("Họ và tên", "Ngày sinh")
+    units = {row[4] for row in rows[1:]}
+    assert "Đoàn xã Bát Xát" in units and not any("An Giang" in unit for unit in units)
+    assert {row[-1] for row in rows[1:]} == {"Đang hoạt động"}
