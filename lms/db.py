@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -73,6 +73,15 @@ def end_read_only_transaction(error: BaseException | None = None) -> None:
     if (session.in_transaction() and not session.in_nested_transaction()
             and not session.info.get(_WROTE) and not (session.new or session.dirty or session.deleted)):
         session.commit()
+
+
+def commit_without_waiting_for_disk() -> None:
+    """Commit bookkeeping a crash may lose without harm (where a learner is reading): PostgreSQL then
+    answers before the commit reaches the disk, and the database stays consistent either way. Others
+    commit as usual (SQLite in WAL mode does not wait for the disk on commit anyway)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.commit()
 
 
 # Id columns are 32-bit integers: a larger number names no row, and PostgreSQL refuses to compare one.

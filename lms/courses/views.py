@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.actions import RuleError
 from lms.courses import services
 from lms.courses.models import Course, Enrolment
-from lms.db import db
+from lms.db import commit_without_waiting_for_disk, db
 from lms.forms import ActionForm
 from lms.text import render_markdown
 
@@ -126,8 +126,8 @@ def lesson(slug: str, lesson_id: int):
         module_progress=by_module.get(module.id), progress=services.total_progress(by_module),
         quiz=quiz, quiz_passed=quiz is not None and quiz.id in services.passed_quiz_ids(enrolment),
         form=ActionForm())
-    if moved_on:
-        db.session.commit()  # after the page is built, which the commit's expiry would otherwise reload
+    if moved_on:  # after the page is built, which the commit's expiry would otherwise reload
+        commit_without_waiting_for_disk()
     return page
 
 
