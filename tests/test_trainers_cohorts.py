@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import event, func, select
 
 from lms.auth.permissions import Role
@@ -518,6 +518,31 @@ def test_closing_issues_certificates_only_to_those_who_met_the_rule(client, coho
     assert "Không hoàn thành" in page and "Giấy chứng nhận" in page
 
 
+def _roster(client, cohort) -> list[tuple]:
+    response = client.get(url(cohort, "/participants.xlsx"))
+    assert response.status_code == 200
+    assert f"filename=hoc-vien-lop-{cohort.id}.xlsx" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[-1]
+    return [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
+
+
+def test_the_roster_downloads_with_attendance_progress_and_result(client, course_cohort, cadres, course):
+    complete_course(cadres["hoa"], course)
+    run_sessions(client, course_cohort, {"hoa": ["present", "present"], "an": ["present", "excused"]}, cadres)
+    assert 'href="' + url(course_cohort, "/participants.xlsx") + '"' in text(client.get(url(course_cohort)))
+    rows = _roster(client, course_cohort)
+    assert rows[0] == ("Họ và tên", "Đơn vị", "Buổi có mặt", "Buổi vắng có phép", "Buổi đã học", "Chuyên cần (%)",
+                       "Khóa học trực tuyến (%)", "Kết quả", "Mã giấy chứng nhận")
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Nguyễn Thị Hoa"][1:8] == ("Đoàn xã Bát Xát", 2, 0, 2, 1.0, 1.0, "Đang đạt điều kiện")
+    assert by_name["Lò Văn An"][2:8] == (1, 1, 2, 0.5, 0.0, "Chưa đạt điều kiện")  # Excel percentages
+    client.post(url(course_cohort, "/close"))
+    rows = _roster(client, course_cohort)
+    hoa = next(row for row in rows if row[0] == "Nguyễn Thị Hoa")
+    assert hoa[7] == "Hoàn thành" and len(hoa[8]) == 16
+    assert next(row for row in rows if row[0] == "Lò Văn An")[7:] == ("Không hoàn thành", None)
+
+
 def test_a_cohort_with_nothing_to_judge_cannot_close(client, cohort, cadres):
     pick(client, cohort, cadres["hoa"])
     page = text(client.get(url(cohort, "/close")))
@@ -578,8 +603,8 @@ def test_another_province_can_neither_see_nor_change_the_cohort(client, cohort, 
     participant = db.session.scalar(select(CohortParticipant))
     sign_in_as(client, admin_b)
     assert "Lớp điều phối viên" not in content(client.get("/trainers/cohorts"))
-    for tail in ("", "/edit", "/participants?q=hoa", "/sessions/new", f"/sessions/{session.id}/attendance",
-                 "/close"):
+    for tail in ("", "/edit", "/participants?q=hoa", "/participants.xlsx", "/participants.csv", "/sessions/new",
+                 f"/sessions/{session.id}/attendance", "/close"):
         assert client.get(url(cohort, tail)).status_code == 403, tail
     for tail in ("/edit", "/participants/add", "/participants/import", f"/participants/{participant.id}/remove",
                  "/sessions/new", f"/sessions/{session.id}/attendance",

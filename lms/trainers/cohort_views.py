@@ -13,6 +13,7 @@ from lms.db import as_id, db
 from lms.forms import ActionForm, choices
 from lms.i18n import local_today
 from lms.people import onboarding
+from lms.reports.exports import download
 from lms.trainers import cohorts as service
 from lms.trainers.forms import CohortForm, ParticipantListForm, SessionForm
 from lms.trainers.models import CLOSED, Cohort
@@ -155,6 +156,16 @@ def cohort(cohort_id: int):
     return render_template("trainers/cohort_detail.html", cohort=cohort, trainers=service.cohort_trainers(cohort),
                            sessions=service.session_rows(cohort), participants=service.participant_rows(cohort),
                            action_form=ActionForm(), **_labels())
+
+
+@bp.route("/cohorts/<id:cohort_id>/participants.<any(xlsx, csv):extension>")
+@login_required
+def cohort_roster(cohort_id: int, extension: str):
+    """The participants with their attendance, online progress and result, as a file."""
+    cohort = _cohort(cohort_id)
+    about = [(_("Lớp"), cohort.title), (_("Đơn vị tổ chức"), cohort.unit.name), (_("Từ ngày"), cohort.starts_on),
+             (_("Đến ngày"), cohort.ends_on), (_("Ngày xuất"), local_today())]
+    return download([service.roster_table(cohort)], extension, f"hoc-vien-lop-{cohort.id}.{extension}", about=about)
 
 
 def _labels() -> dict:

@@ -35,6 +35,7 @@ from lms.people import onboarding
 from lms.people.contact import display_phone, normalise_email, normalise_phone
 from lms.people.models import User
 from lms.people.services import search_condition, unit_by_code
+from lms.reports.tables import INT, PERCENT, Column, Table
 from lms.trainers.models import (ABSENT, CLOSED, CO_TRAINER, EXCUSED, LEAD, MODES, OPEN, PRESENT,
                                  SUSPENDED, Attendance, Cohort, CohortParticipant, CohortTrainer, TrainerProfile,
                                  TrainingSession)
@@ -793,6 +794,40 @@ def participant_rows(cohort: Cohort) -> list[ParticipantRow]:
             progress.get(enrolment_id), course_completed,
             meets_rule(cohort, int(present), held, course_completed), completed, code))
     return items
+
+
+def roster_table(cohort: Cohort) -> Table:
+    """The participants of `participant_rows` as a report table, to download: attendance in numbers,
+    online course progress as a percentage, and the result (or where each stands while the cohort runs)."""
+    columns = [Column("full_name", _("Họ và tên")), Column("unit", _("Đơn vị")),
+               Column("present", _("Buổi có mặt"), INT), Column("excused", _("Buổi vắng có phép"), INT),
+               Column("held", _("Buổi đã học"), INT), Column("attendance", _("Chuyên cần (%)"), PERCENT)]
+    if cohort.course_id is not None:
+        columns.append(Column("course_progress", _("Khóa học trực tuyến (%)"), PERCENT))
+    columns += [Column("result", _("Kết quả")), Column("certificate", _("Mã giấy chứng nhận"))]
+    return Table("hoc-vien", _("Học viên lớp “%(title)s”", title=cohort.title), columns,
+                 [_roster_row(cohort, row) for row in participant_rows(cohort)])
+
+
+def _roster_row(cohort: Cohort, row: ParticipantRow) -> tuple:
+    values = [row.full_name, row.unit_name, row.present, row.excused, row.held,
+              float(row.attendance_percent) if row.held else None]
+    if cohort.course_id is not None:
+        values.append(_course_percent(row))
+    if cohort.status == CLOSED:
+        result = _("Hoàn thành") if row.completed else _("Không hoàn thành")
+    else:
+        result = _("Đang đạt điều kiện") if row.meets_rule else _("Chưa đạt điều kiện")
+    return (*values, result, row.certificate_code or "")
+
+
+def _course_percent(row: ParticipantRow) -> float | None:
+    """Share of the online course done: 100 once completed, none when not enrolled."""
+    if row.course_completed:
+        return 100.0
+    if not row.enrolled:
+        return None
+    return float(row.progress.percent) if row.progress else 0.0
 
 
 @dataclass
