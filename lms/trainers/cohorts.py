@@ -811,7 +811,7 @@ def roster_table(cohort: Cohort) -> Table:
 
 def _roster_row(cohort: Cohort, row: ParticipantRow) -> tuple:
     values = [row.full_name, row.unit_name, row.present, row.excused, row.held,
-              float(row.attendance_percent) if row.held else None]
+              round(100.0 * row.present / row.held, 1) if row.held else None]
     if cohort.course_id is not None:
         values.append(_course_percent(row))
     if cohort.status == CLOSED:
