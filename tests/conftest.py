@@ -157,6 +157,15 @@ def sign_in_as(client, user):
     assert login(client, user).status_code == 302
 
 
+def needs_debian_package(present: bool, package: str, purpose: str) -> None:
+    """Skip a test whose Debian package this machine lacks; under CI, whose .ci/run installs it, fail."""
+    if present:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{package} is needed {purpose}, and .ci/run installs it")
+    pytest.skip(f"{package} is not installed; it is needed {purpose}")
+
+
 def text(response) -> str:
     return response.get_data(as_text=True)
 

@@ -2,7 +2,6 @@
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +9,7 @@ from sqlalchemy import select
 from lms.courses.completion import issue_certificate
 from lms.courses.models import Certificate, Enrolment
 from lms.db import db
-from tests.conftest import login
+from tests.conftest import login, needs_debian_package
 
 
 @pytest.fixture()
@@ -165,10 +164,11 @@ def test_a_central_admin_revokes_and_the_pdf_is_withdrawn(client, certificate, c
     assert db.session.scalar(select(Certificate.revoked_reason)) == "Cấp nhầm"
 
 
-@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists(), reason="DejaVu Sans (Debian fonts-dejavu-core) is not installed")
 def test_the_pdf_falls_back_to_dejavu_sans_without_be_vietnam_pro(app, client, certificate, cadre_a, monkeypatch):
     from lms.courses import certificates
 
+    needs_debian_package((certificates.DEJAVU_DIR / "DejaVuSans.ttf").exists(), "fonts-dejavu-core",
+                         "for the certificate's fallback font")
     def missing(_package):
         raise ModuleNotFoundError(_package)
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.courses.content import import_directory
-from lms.courses.models import ACTIVE, PUBLISHED, Course, Enrolment, Lesson, Module
+from lms.courses.models import ACTIVE, CORE_COURSE_SLUG, PUBLISHED, Course, Enrolment, Lesson, Module
 from lms.db import db, utcnow
 from lms.i18n import local_today
 from lms.orgs.models import AREA_FLAGS, Unit
@@ -17,7 +17,6 @@ from lms.reports.api import bp as api_bp
 from lms.reports.api import openapi_document
 from tests.conftest import count, write_course
 
-CORE = "quan-ly-dieu-phoi-tinh-nguyen"
 
 
 def bearer(user) -> dict:
@@ -40,10 +39,10 @@ def as_central(central_admin):
 def data(tree, make_user, tmp_path):
     """The core course and a second one; three active cadres in province A (one in a branch) and one
     inactive, two in province B; enrolments in the core course, some completed."""
-    write_course(tmp_path, slug=CORE, modules=3, lessons=2, title="Quản lý, điều phối hoạt động tình nguyện")
+    write_course(tmp_path, slug=CORE_COURSE_SLUG, modules=3, lessons=2, title="Quản lý, điều phối hoạt động tình nguyện")
     write_course(tmp_path, slug="khoa-ngan", modules=1, lessons=3, title="Điều phối viên tình nguyện cơ sở")
     import_directory(tmp_path)
-    core = db.session.scalar(select(Course).where(Course.slug == CORE))
+    core = db.session.scalar(select(Course).where(Course.slug == CORE_COURSE_SLUG))
     a1 = make_user(tree.grassroots_a, "Lò Văn Sáng")
     a2 = make_user(tree.branch_a, "Giàng Thị Mỷ")
     make_user(tree.grassroots_a, "Sùng A Dính")
@@ -225,7 +224,7 @@ def test_the_data_api_is_read_only(client, tree, as_central):
 def test_courses_lists_published_courses_with_their_size(client, data, as_a):
     draft = db.session.scalar(select(Course).where(Course.slug == "khoa-ngan"))
     body = client.get("/api/v1/courses", headers=as_a).json
-    assert [c["slug"] for c in body["items"]] == ["khoa-ngan", CORE] and body["total"] == 2
+    assert [c["slug"] for c in body["items"]] == ["khoa-ngan", CORE_COURSE_SLUG] and body["total"] == 2
     draft.status = "draft"
     db.session.commit()
     body = client.get("/api/v1/courses", headers=as_a).json
@@ -236,7 +235,7 @@ def test_courses_lists_published_courses_with_their_size(client, data, as_a):
                                                                            Module.status == ACTIVE)),
                     Lesson.status == ACTIVE)
     assert (modules, lessons) == (3, 6)
-    assert course == {"id": data.id, "slug": CORE, "title": "Quản lý, điều phối hoạt động tình nguyện",
+    assert course == {"id": data.id, "slug": CORE_COURSE_SLUG, "title": "Quản lý, điều phối hoạt động tình nguyện",
                       "version": data.version, "modules": modules, "lessons": lessons}
     assert count(Course, Course.status == PUBLISHED) == 1
 

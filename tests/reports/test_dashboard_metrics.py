@@ -4,56 +4,21 @@ their province in pages and files."""
 import html
 import io
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from lms.courses.content import import_directory
-from lms.courses.models import Assignment, Course, Enrolment
-from lms.db import db, utcnow
+from lms.courses.models import CORE_COURSE_SLUG, Course, Enrolment
 from lms.i18n import local_today
 from lms.orgs.models import Unit
-from lms.people.models import COORDINATOR, User
+from lms.people.models import User
 from lms.reports import metrics
 from lms.reports.charts import chart_for, number_text
 from lms.reports.tables import DATE, INT, PERCENT
-from lms.trainers.models import CANDIDATE, CERTIFIED, PROVINCIAL, TrainerProfile
-from tests.conftest import count, sign_in_as, text, write_course
+from tests.conftest import count, sign_in_as, text
 
-CORE = "quan-ly-dieu-phoi-tinh-nguyen"
-
-
-@pytest.fixture()
-def data(tree, make_user, admin_a, tmp_path):
-    """Cadres in both provinces, enrolments in the core course (some completed, some required with a due
-    date passed), and two trainers of province A."""
-    write_course(tmp_path, slug=CORE, title="Quản lý, điều phối hoạt động tình nguyện")
-    import_directory(tmp_path)
-    core = db.session.scalar(select(Course).where(Course.slug == CORE))
-    today = local_today()
-    year = (today - timedelta(days=1)).year
-    assignment = Assignment(course_id=core.id, unit_id=tree.province_a.id, due_on=today - timedelta(days=1),
-                            assigned_by_id=admin_a.id)
-    db.session.add(assignment)
-    db.session.flush()
-    sang = make_user(tree.grassroots_a, "Lò Văn Sáng", volunteer_role=COORDINATOR)
-    my = make_user(tree.branch_a, "Giàng Thị Mỷ")
-    pao = make_user(tree.grassroots_a, "Vàng A Pao")
-    gone = make_user(tree.grassroots_a, "Sùng Thị Dua", is_active=False)
-    ngoc = make_user(tree.grassroots_b, "Danh Thị Ngọc")
-    make_user(tree.branch_b, "Thạch Văn Tài")
-    done = utcnow() - timedelta(days=3)
-    for user, completed, required in ((sang, done, True), (my, None, True), (pao, None, False),
-                                      (gone, done, True), (ngoc, done, False)):
-        db.session.add(Enrolment(user_id=user.id, course_id=core.id, completed_at=completed,
-                                 assignment_id=assignment.id if required else None,
-                                 due_on=assignment.due_on if required else None))
-    db.session.add(TrainerProfile(user_id=sang.id, tier=PROVINCIAL, status=CERTIFIED, certified_at=done))
-    db.session.add(TrainerProfile(user_id=pao.id, tier=PROVINCIAL, status=CANDIDATE))
-    db.session.commit()
-    return year
 
 
 def in_subtree(unit: Unit):
@@ -63,7 +28,7 @@ def in_subtree(unit: Unit):
 def direct_coverage(unit: Unit, year: int) -> dict[str, int]:
     """The coverage figures of `unit`'s subtree, counted one by one from the rows."""
     active = (User.is_active.is_(True), in_subtree(unit))
-    core = select(Course.id).where(Course.slug == CORE).scalar_subquery()
+    core = select(Course.id).where(Course.slug == CORE_COURSE_SLUG).scalar_subquery()
     enrolled = select(Enrolment.user_id).where(Enrolment.course_id == core)
     completed = enrolled.where(Enrolment.completed_at.is_not(None))
     required = (Enrolment.assignment_id.is_not(None), Enrolment.due_on >= date(year, 1, 1),
@@ -92,8 +57,8 @@ def shown(table) -> list[list[str]]:
     return [[number_text(value, column.kind) for column, value in zip(table.columns, row)] for row in table.rows]
 
 
-def test_central_dashboard_coverage_matches_direct_counts(app, client, tree, central_admin, data):
-    year = data
+def test_central_dashboard_coverage_matches_direct_counts(app, client, tree, central_admin, report_data):
+    year = report_data
     sign_in_as(client, central_admin)
     page = text(client.get(f"/reports/?unit={tree.central.id}&year={year}"))
     rows = {row[0]: row[1:] for row in section_rows(page, "coverage")}
@@ -117,8 +82,8 @@ def test_central_dashboard_coverage_matches_direct_counts(app, client, tree, cen
                      r'Hoàn thành khóa học cốt lõi<', page)
 
 
-def test_every_table_is_shown_as_built(app, client, tree, central_admin, admin_a, framework, data):
-    year = data
+def test_every_table_is_shown_as_built(app, client, tree, central_admin, admin_a, framework, report_data):
+    year = report_data
     for viewer, node in ((central_admin, tree.central), (admin_a, tree.province_a), (admin_a, tree.grassroots_a)):
         sign_in_as(client, viewer)
         page = text(client.get(f"/reports/?unit={node.id}&year={year}"))
@@ -137,8 +102,8 @@ def test_every_table_is_shown_as_built(app, client, tree, central_admin, admin_a
     assert 'fill="#0b5d3b" stroke="#ffffff"' in page and 'fill="#0a4f86" stroke="#ffffff"' in page
 
 
-def test_exports_carry_the_tables(app, client, tree, central_admin, data):
-    year = data
+def test_exports_carry_the_tables(app, client, tree, central_admin, report_data):
+    year = report_data
     sign_in_as(client, central_admin)
     response = client.get(f"/reports/all.xlsx?unit={tree.central.id}&year={year}")
     assert response.headers["Content-Disposition"] == f"attachment; filename=bao-cao-tat-ca-DOAN-TW-{year}.xlsx"
@@ -167,8 +132,8 @@ def test_exports_carry_the_tables(app, client, tree, central_admin, data):
     assert by_name["Tỉnh đoàn Lào Cai"][1].value == 4 and by_name["Tỉnh đoàn Lào Cai"][4].value == pytest.approx(.25)
 
 
-def test_province_admin_gets_only_their_province(client, tree, admin_a, data):
-    year = data
+def test_province_admin_gets_only_their_province(client, tree, admin_a, report_data):
+    year = report_data
     sign_in_as(client, admin_a)
     page = text(client.get(f"/reports/?year={year}"))
     assert "Tỉnh đoàn Lào Cai" in page and "Tỉnh đoàn An Giang" not in page and "Danh Thị Ngọc" not in page

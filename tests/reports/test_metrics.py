@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pytest
 
 from lms.assessments.models import Campaign, CompetencyResult, Participant, UnitAssessment
-from lms.courses.models import Assignment, Course, Enrolment
+from lms.courses.models import CORE_COURSE_SLUG, Assignment, Course, Enrolment
 from lms.db import db
 from lms.orgs.models import Unit
 from lms.orgs.services import close_unit, create_unit
@@ -18,7 +18,6 @@ from tests.conftest import level
 
 YEAR = 2026
 TODAY = date(2026, 6, 15)
-CORE = "quan-ly-dieu-phoi-tinh-nguyen"
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +60,7 @@ def world(tree, framework) -> World:
                            name="Đoàn xã Cũ")
     empty_closed_a = create_unit(parent=tree.province_a, level=level("grassroots"), code="DOAN-LCI-TRONG",
                                  name="Đoàn xã Trống")
-    core = Course(slug=CORE, title="Quản lý, điều phối hoạt động tình nguyện", status="published")
+    core = Course(slug=CORE_COURSE_SLUG, title="Quản lý, điều phối hoạt động tình nguyện", status="published")
     other = Course(slug="ky-nang-tap-huan-vien", title="Kỹ năng tập huấn viên", status="published")
     draft = Course(slug="khoa-nhap", title="Khóa nháp", status="draft")
     db.session.add_all([core, other, draft])
