@@ -7,7 +7,7 @@ bars (a row split by status), and a heat map (rows × percentage columns, shaded
 chosen so every text label keeps a contrast of at least 4.5:1 with what it is drawn on.
 """
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -149,18 +149,37 @@ class Bar(_Row):
     has_value: bool = True
 
 
-@dataclass
-class BarChart:
+@dataclass(kw_only=True)
+class _HorizontalChart:
+    """What bars and stacked bars share: a scale across the top, then one row under another. Rows are
+    added from `first_row_y` down; `close` sets the height and the text description from them."""
+
     title: str
-    desc: str
-    bars: list[Bar]
-    ticks: list[tuple[float, str]]
-    height: float
+    desc: str = ""
+    ticks: list[tuple[float, str]] = field(default_factory=list)
+    height: float = 0
     width: int = WIDTH
     left: float = 0
     right: float = WIDTH
     axis_y: float = 12
     bar_height: float = 14
+
+    @property
+    def span(self) -> float:
+        return self.right - self.left
+
+    @property
+    def first_row_y(self) -> float:
+        return self.axis_y + 6
+
+    def close(self, next_row_y: float, described: list[str]) -> None:
+        self.height = next_row_y + 2
+        self.desc = "; ".join(described) + "." if described else _("Chưa có số liệu.")
+
+
+@dataclass(kw_only=True)
+class BarChart(_HorizontalChart):
+    bars: list[Bar] = field(default_factory=list)
     measure: str = ""  # what the bars measure (the column's name), for the legend
     marker_label: str = ""
     kind: str = "bars"
@@ -173,11 +192,11 @@ def bar_chart(table: Table, column: Column, *, target: Column | None = None, tit
     target_index = table.columns.index(target) if target is not None else None
     values = [row[index] for row in table.rows]
     top = 100.0 if column.kind == PERCENT else _nice_max(max([v for v in values if v is not None], default=0))
-    chart = BarChart(title=title or f"{table.title}: {column.label}", desc="", bars=[], ticks=[], height=0,
-                     measure=column.label, marker_label=target.label if target is not None else "")
-    span = chart.right - chart.left
+    chart = BarChart(title=title or f"{table.title}: {column.label}", measure=column.label,
+                     marker_label=target.label if target is not None else "")
+    span = chart.span
     chart.ticks = _ticks(chart.left, chart.right, top, column.kind)
-    y = chart.axis_y + 6
+    y = chart.first_row_y
     described = []
     for row, value in zip(table.rows, values):
         value_text = number_text(value, column.kind)
@@ -193,8 +212,7 @@ def bar_chart(table: Table, column: Column, *, target: Column | None = None, tit
         chart.bars.append(bar)
         described.append(said)
         y += BAR_ROW + LINE_HEIGHT * (len(bar.lines) - 1)
-    chart.height = y + 2
-    chart.desc = "; ".join(described) + "." if described else _("Chưa có số liệu.")
+    chart.close(y, described)
     return chart
 
 
@@ -215,19 +233,10 @@ class StackRow(_Row):
     segments: list[Segment]
 
 
-@dataclass
-class StackedChart:
-    title: str
-    desc: str
-    rows: list[StackRow]
+@dataclass(kw_only=True)
+class StackedChart(_HorizontalChart):
     legend: list[tuple[str, str]]  # (fill, label)
-    ticks: list[tuple[float, str]]
-    height: float
-    width: int = WIDTH
-    left: float = 0
-    right: float = WIDTH
-    axis_y: float = 12
-    bar_height: float = 14
+    rows: list[StackRow] = field(default_factory=list)
     kind: str = "stacked"
 
 
@@ -250,11 +259,11 @@ def stacked_chart(table: Table, columns: list[Column], *, title: str = "") -> St
         colours.append(colour)
     totals = [sum(int(row[i] or 0) for i in indexes) for row in table.rows]
     top = _nice_max(max(totals, default=0))
-    chart = StackedChart(title=title or table.title, desc="", rows=[], ticks=[], height=0,
+    chart = StackedChart(title=title or table.title,
                          legend=[(colour, column.label) for colour, column in zip(colours, columns)])
-    span = chart.right - chart.left
+    span = chart.span
     chart.ticks = _ticks(chart.left, chart.right, top, INT)
-    y = chart.axis_y + 6
+    y = chart.first_row_y
     described = []
     for row, total in zip(table.rows, totals):
         label = row_label(table, row)
@@ -272,8 +281,7 @@ def stacked_chart(table: Table, columns: list[Column], *, title: str = "") -> St
         parts = ", ".join(f"{column.label} {number_text(row[index], INT)}" for column, index in zip(columns, indexes))
         described.append(f"{label}: {parts}")
         y += BAR_ROW + LINE_HEIGHT * (len(stack.lines) - 1)
-    chart.height = y + 2
-    chart.desc = "; ".join(described) + "." if described else _("Chưa có số liệu.")
+    chart.close(y, described)
     return chart
 
 
