@@ -193,6 +193,11 @@ def _rows(statement, width: int = 1) -> dict:
     return found
 
 
+def _counts(statement, width: int) -> dict[tuple, int]:
+    """{the first `width` columns: the one count after them} of a grouped statement."""
+    return {keys: values[0] for keys, values in _rows(statement, width).items()}
+
+
 # --- Cadres and courses ---------------------------------------------------------------------------
 
 def cadres_by_row(node: Unit) -> dict[int | None, tuple[int]]:
@@ -306,14 +311,14 @@ def trainers_by_row(node: Unit) -> dict[tuple, int]:
     """{(row unit id, tier, status): trainers}, by the trainer's own unit."""
     def compute():
         row, on_row = by_row(node)
-        return {keys: values[0] for keys, values in _rows(
+        return _counts(
             select(row.id, TrainerProfile.tier, TrainerProfile.status, func.count(TrainerProfile.id))
             .select_from(Unit)
             .outerjoin(row, on_row)
             .join(User, User.unit_id == Unit.id)
             .join(TrainerProfile, TrainerProfile.user_id == User.id)
             .where(in_subtree(Unit.path, node))
-            .group_by(row.id, TrainerProfile.tier, TrainerProfile.status), width=3).items()}
+            .group_by(row.id, TrainerProfile.tier, TrainerProfile.status), width=3)
     return _shared(("trainers", *_node(node)), compute)
 
 
@@ -391,12 +396,12 @@ def unit_assessments_by_row(node: Unit, year: int) -> dict[tuple, int]:
     """{(row unit id, campaign id, status): unit assessments of the subtree} in campaigns opened in `year`."""
     def compute():
         row, on_row = by_row(node)
-        return {keys: values[0] for keys, values in _rows(
+        return _counts(
             select(row.id, UnitAssessment.campaign_id, UnitAssessment.status, func.count(UnitAssessment.id))
             .select_from(Unit)
             .outerjoin(row, on_row)
             .join(UnitAssessment, UnitAssessment.unit_id == Unit.id)
             .join(Campaign, Campaign.id == UnitAssessment.campaign_id)
             .where(_launched_in(year), in_subtree(Unit.path, node))
-            .group_by(row.id, UnitAssessment.campaign_id, UnitAssessment.status), width=3).items()}
+            .group_by(row.id, UnitAssessment.campaign_id, UnitAssessment.status), width=3)
     return _shared(("unit_assessments", *_node(node), year), compute)
