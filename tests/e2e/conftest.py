@@ -106,3 +106,17 @@ def sign_in(page, email: str) -> None:
     page.get_by_label("Mật khẩu hoặc mã kích hoạt").fill("demo1234")
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
+
+
+@pytest.fixture()
+def today(app):
+    """Today in Vietnam, as the application counts it."""
+    from lms.i18n import local_today
+
+    with app.app_context():
+        return local_today()
+
+
+def no_sideways_scroll(page) -> None:
+    """The page fits the phone's width: nothing to scroll sideways."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url

@@ -5,26 +5,14 @@ corrects it and submits again; the central reviewer approves it."""
 import re
 from datetime import timedelta
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from lms.i18n import local_today
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import no_sideways_scroll, sign_in
 
 CENTRAL, CADRE, PROVINCE_A = "trunguong@example.org", "hocvien@example.org", "admin.tinhA@example.org"
 TITLE = "Đánh giá năng lực giữa kỳ 2026"
 RETURN_COMMENT = "Số đội hình chưa khớp với báo cáo 6 tháng; đề nghị rà soát lại."
 TEAMS = "Số câu lạc bộ, đội, nhóm, đội hình tình nguyện đơn vị đang kết nối và quản lý"
-
-
-@pytest.fixture()
-def today(app):
-    with app.app_context():
-        return local_today()
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 def _launch(page: Page, today) -> None:
@@ -38,13 +26,13 @@ def _launch(page: Page, today) -> None:
     page.get_by_label("Tự đánh giá", exact=True).check()
     page.get_by_label("Ngày bắt đầu").fill(today.isoformat())
     page.get_by_label("Hạn hoàn thành").fill((today + timedelta(days=30)).isoformat())
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.get_by_role("button", name="Lưu bản nháp").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     page.locator("details.confirm summary").first.click()
     page.get_by_role("button", name="Phát động").click()
     expect(page.get_by_text(re.compile(r"Đã phát động"))).to_be_visible()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
 
 
 def _self_assess(page: Page) -> None:
@@ -61,7 +49,7 @@ def _self_assess(page: Page) -> None:
         sheets.nth(index).get_by_role("radio").nth(2 if index < 2 else 0).check()
     sheets.first.get_by_text("Minh chứng (không bắt buộc)").click()
     sheets.first.get_by_label("Đường dẫn minh chứng").fill("https://example.org/bao-cao-mua-he-xanh.pdf")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.get_by_role("button", name="Gửi phần tự đánh giá").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ năng lực của tôi")
@@ -73,7 +61,7 @@ def _self_assess(page: Page) -> None:
     recommended = page.locator(".gap-item .recommended a").first
     expect(recommended).to_be_visible()
     module = recommended.inner_text()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     recommended.click()  # one click to the course that builds the competency
     expect(page.get_by_text(module).first).to_be_visible()
     assert "/courses/" in page.url
@@ -104,7 +92,7 @@ def _submit_unit_assessment(page: Page) -> None:
     for code, number in (("volunteer-teams", "12"), ("partnerships", "4"), ("activities", "15"),
                          ("recognised-volunteers", "40")):
         _answer(page, code, number)
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.get_by_role("button", name="Gửi thẩm định").click()
     expect(page.locator(".lead .badge")).to_have_text("Đã gửi")
 
@@ -121,7 +109,7 @@ def _review(page: Page, approve: bool) -> None:
         page.get_by_label(TEAMS).fill(RETURN_COMMENT)
         page.get_by_role("button", name="Trả lại để bổ sung").click()
         expect(page.locator(".lead .badge")).to_have_text("Bị trả lại")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
 
 
 def test_national_assessment_from_launch_to_approval(assessment_data, page: Page, today):
@@ -137,7 +125,7 @@ def test_national_assessment_from_launch_to_approval(assessment_data, page: Page
     _answer(page, "volunteer-teams", "21")
     page.get_by_role("button", name="Gửi thẩm định").click()
     expect(page.locator(".lead .badge")).to_have_text("Đã gửi")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
 
     _review(page, approve=True)
     history = page.locator("section", has=page.get_by_role("heading", name="Lịch sử"))

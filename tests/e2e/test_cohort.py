@@ -8,10 +8,10 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from lms.db import db
-from lms.i18n import local_today
 from lms.people.models import User
 from lms.people.services import create_account, unit_by_code
 from lms.trainers.models import TrainerProfile
+from tests.e2e.conftest import no_sideways_scroll
 
 TRAINER = "taphuanvien@example.org"
 LEARNER = "Nguyễn Thị Hoa"  # the demo learner, of Đoàn xã Bát Xát in Lào Cai
@@ -32,16 +32,6 @@ def second_cadre(demo_data, app) -> str:
     return SECOND
 
 
-@pytest.fixture()
-def today(app):
-    with app.app_context():
-        return local_today()
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
-
-
 def _sign_in(page: Page) -> None:
     page.goto("/login")
     page.get_by_label("E-mail hoặc số điện thoại").fill(TRAINER)
@@ -55,7 +45,7 @@ def _pick(page: Page, search: str, name: str) -> None:
     page.get_by_role("searchbox").fill(search)
     page.get_by_role("button", name="Tìm").click()
     page.get_by_role("checkbox", name=name).check()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.get_by_role("button", name="Thêm những người đã chọn").click()
     expect(page.get_by_text("Đã thêm 1 học viên vào lớp.")).to_be_visible()
 
@@ -80,7 +70,7 @@ def test_trainer_runs_a_cohort_from_opening_to_certificates(second_cadre, today,
     page.get_by_label("Địa điểm").fill("Nhà văn hóa xã Bát Xát")
     page.get_by_label("Ngày khai giảng").fill((today - timedelta(days=7)).isoformat())
     page.get_by_label("Ngày bế giảng").fill((today + timedelta(days=7)).isoformat())
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.get_by_role("button", name="Mở lớp").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
 
@@ -94,19 +84,19 @@ def test_trainer_runs_a_cohort_from_opening_to_certificates(second_cadre, today,
     page.get_by_role("button", name="Tất cả có mặt").click()
     expect(page.get_by_text("Đã ghi tất cả học viên có mặt.")).to_be_visible()
     expect(page.get_by_role("radio", name="Có mặt", exact=False).and_(page.locator(":checked"))).to_have_count(2)
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.get_by_role("link", name="Về trang lớp").click()
 
     page.get_by_role("link", name="Điểm danh: Lập kế hoạch hoạt động tình nguyện").click()
     page.get_by_role("group", name=LEARNER).get_by_label("Có mặt").check()
     page.get_by_role("group", name=second_cadre).get_by_label("Vắng").check()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.get_by_role("button", name="Lưu điểm danh").click()
     expect(page.get_by_text("Đã lưu điểm danh buổi “Lập kế hoạch hoạt động tình nguyện”.")).to_be_visible()
     expect(page.get_by_text("Có mặt 1 · Vắng 1 · Có phép 0")).to_be_visible()
     expect(page.get_by_text("2/2 buổi (100%)")).to_be_visible()
     expect(page.get_by_text("1/2 buổi (50%)")).to_be_visible()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
 
     page.get_by_role("link", name="Kết thúc lớp").click()
     expect(page.get_by_text("1 trên 2 học viên sẽ hoàn thành và được cấp giấy chứng nhận.")).to_be_visible()
@@ -118,10 +108,10 @@ def test_trainer_runs_a_cohort_from_opening_to_certificates(second_cadre, today,
     other_row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=second_cadre))
     expect(other_row.get_by_text("Không hoàn thành")).to_be_visible()
     expect(page.get_by_role("link", name="Thêm học viên")).to_have_count(0)  # closed: read-only
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
 
     learner_row.get_by_role("link", name="Giấy chứng nhận").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Giấy chứng nhận hoàn thành lớp tập huấn")
     expect(page.get_by_text(LEARNER)).to_be_visible()
     expect(page.get_by_text(TITLE)).to_be_visible()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)

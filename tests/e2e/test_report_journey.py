@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from lms.people.services import unit_by_code
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import no_sideways_scroll, sign_in
 
 
 def test_central_office_drills_down_and_exports(assessment_data, page: Page):
@@ -18,7 +18,7 @@ def test_central_office_drills_down_and_exports(assessment_data, page: Page):
     expect(page.locator("svg[role=img]").first).to_be_visible()
     page.locator("section", has=page.locator("#bang-coverage")).get_by_role("link", name="Tỉnh đoàn Lào Cai").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tỉnh đoàn Lào Cai")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    no_sideways_scroll(page)
 
     with page.expect_download() as download:
         page.locator("section", has=page.locator("#bang-coverage")).get_by_role("link", name="Tải Excel (.xlsx)").click()
