@@ -7,13 +7,13 @@ import random
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from lms.assessments import scoring
 from lms.assessments.instruments import InstrumentError, lock, require_open
 from lms.assessments.models import KNOWLEDGE, KnowledgeAttempt, Participant, Rating
 from lms.courses.models import ACTIVE, PUBLISHED, Course, Module, Question, Quiz
-from lms.courses.quizzes import read_answers
+from lms.courses.quizzes import close_once, read_answers
 from lms.db import db, utcnow
 from lms.people.models import User
 
@@ -167,11 +167,7 @@ def submit_test(attempt: KnowledgeAttempt, user: User, form) -> KnowledgeResult:
     _require_own(participant, user)
     require_open(participant.campaign, KNOWLEDGE)
     now = utcnow()
-    # Closing the attempt with a guarded UPDATE makes two simultaneous submissions count once.
-    closed = db.session.execute(update(KnowledgeAttempt)
-                                .where(KnowledgeAttempt.id == attempt.id, KnowledgeAttempt.submitted_at.is_(None))
-                                .values(submitted_at=now).execution_options(synchronize_session=False))
-    if closed.rowcount != 1:
+    if not close_once(attempt, now):
         raise KnowledgeError(_("Bài kiểm tra này đã được nộp trước đó; không thể nộp lại."))
     lock(participant)
     codes = _codes(participant)

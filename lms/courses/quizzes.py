@@ -234,15 +234,21 @@ def grade(attempt: QuizAttempt, quiz: Quiz, answers: dict[str, list[str]]) -> Gr
     return Grade(correct, total, score, score >= quiz.pass_mark)
 
 
+def close_once(attempt, now) -> bool:
+    """Mark the attempt (a quiz's or a knowledge test's) submitted at `now` unless it already is, with a
+    guarded UPDATE, so that two simultaneous submissions count once. Returns whether this call closed it."""
+    model = type(attempt)
+    closed = db.session.execute(update(model)
+                                .where(model.id == attempt.id, model.submitted_at.is_(None))
+                                .values(submitted_at=now).execution_options(synchronize_session=False))
+    return closed.rowcount == 1
+
+
 def submit(attempt: QuizAttempt, form) -> Grade:
     """Grade and close the attempt, record it, and complete the course when this pass was the last
     thing missing. A submitted attempt is never graded again. The caller commits."""
     now = utcnow()
-    # Closing the attempt with a guarded UPDATE makes two simultaneous submissions count once.
-    closed = db.session.execute(update(QuizAttempt)
-                                .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-                                .values(submitted_at=now).execution_options(synchronize_session=False))
-    if closed.rowcount != 1:
+    if not close_once(attempt, now):
         raise QuizError(_("Bài làm này đã được nộp trước đó; không thể nộp lại."))
     quiz = attempt.quiz
     answers = read_answers(attempt, form)
