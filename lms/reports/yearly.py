@@ -1,5 +1,7 @@
 """The yearly report a unit sends up to the level above: training held, reach, assessment results and
-the year's targets, as a PDF laid out like an official report.
+the year's targets, laid out like an official report. This module says what the report says, in the order
+it says it (`letterhead`, `title_block`, `outline`, `closing`); `yearly_pdf` and `yearly_docx` print that
+same content as a PDF to send and as a Word document to edit before signing.
 
 Every figure comes from the report tables and headline figures of `lms.reports.metrics` (the ones the
 dashboard shows), so the written report and the dashboard never disagree; the sentences of sections II
@@ -9,14 +11,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from flask_babel import gettext as _
-from fpdf import FPDF, FontFace
-from fpdf.enums import TableHeadingsDisplay
 from sqlalchemy import case, func, select
 
-from lms.courses.certificates import font_files
 from lms.db import db
 from lms.i18n import N_, level_name, local_today
 from lms.orgs.models import AREA_FLAGS, Unit, UnitLevel
@@ -76,9 +74,9 @@ def units_below(unit: Unit) -> tuple[list[tuple[str, int]], dict[str, int]]:
     return below, flags
 
 
-def filename(unit: Unit, year: int) -> str:
+def filename(unit: Unit, year: int, extension: str) -> str:
     """bao-cao-nam-2026-DOAN-LCI.pdf: ASCII only, so every browser keeps it as it is."""
-    return f"bao-cao-nam-{year}-{name_part(unit.code, str(unit.id))}.pdf"
+    return f"bao-cao-nam-{year}-{name_part(unit.code, str(unit.id))}.{extension}"
 
 
 # --- Words and numbers ----------------------------------------------------------------------------
@@ -335,242 +333,91 @@ def proposals(report: YearlyReport) -> list[str]:
     return lines
 
 
-# --- The PDF ----------------------------------------------------------------------------------------
+# --- The document, in order ---------------------------------------------------------------------------
 
-_GREEN = (11, 93, 59)
-_INK = (27, 31, 35)
-_MUTED = (74, 85, 96)
-_RED = (170, 32, 32)
-_HEADING_FILL = (222, 237, 228)
-_BODY = 10.5
-
-
-def _italic_file(regular: Path) -> Path:
-    """The italic companion of the regular file font_files() chose, or the regular one."""
-    for name in ("BeVietnamPro-Italic.ttf", "DejaVuSans-Oblique.ttf"):
-        if regular.with_name(name).is_file():
-            return regular.with_name(name)
-    return regular
+@dataclass(frozen=True)
+class Part:
+    """A heading of the report with the paragraphs under it and the tables printed after them."""
+    heading: str
+    level: int  # 1: "I. …", the sections; 2: "1. …", the parts of section II
+    lines: list[str]
+    table_keys: tuple[str, ...] = ()
 
 
-class _ReportPDF(FPDF):
-    def __init__(self):
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.family, regular, bold = font_files()
-        self.add_font(self.family, "", str(regular))
-        self.add_font(self.family, "B", str(bold))
-        self.add_font(self.family, "I", str(_italic_file(regular)))
-        self.set_margins(25, 18, 18)
-        self.set_auto_page_break(True, margin=18)
-        self.set_text_color(*_INK)
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font(self.family, "", 8)
-        self.set_text_color(*_MUTED)
-        self.cell(0, 5, nfc(_("Trang %(page)s/%(pages)s", page=self.page_no(), pages="{nb}")), align="C")
-        self.set_text_color(*_INK)
-
-    def write_line(self, text: str, size: float = _BODY, *, style: str = "", align: str = "L",
-                   color=_INK, height: float | None = None, width: float = 0):
-        self.set_font(self.family, style, size)
-        self.set_text_color(*color)
-        self.multi_cell(width, height or size * 0.52, nfc(text), align=align, new_x="LMARGIN", new_y="NEXT")
-        self.set_text_color(*_INK)
-
-    def heading(self, text: str, size: float = 11.5):
-        self.keep_room(22)
-        self.ln(2.5)
-        self.write_line(text, size, style="B", color=_GREEN)
-        self.ln(1)
-
-    def paragraphs(self, lines: list[str], *, bullet: str = "- "):
-        for line in lines:
-            self.write_line(f"{bullet}{line}", _BODY, align="J")
-            self.ln(0.8)
-
-    def keep_room(self, height: float):
-        """Start a new page unless `height` mm are left above the bottom margin."""
-        if self.get_y() + height > self.page_break_trigger:
-            self.add_page()
+def letterhead(report: YearlyReport) -> list[str]:
+    """The top left block: the organisation, the unit (in capitals) and the rule under them."""
+    return [report.unit.organisation.short_name.upper(), report.unit.name.upper(), "***"]
 
 
-def _alignments(table: Table) -> list[str]:
-    return ["RIGHT" if column.kind in (INT, PERCENT) else "CENTER" if column.kind == DATE else "LEFT"
-            for column in table.columns]
+def title_block(report: YearlyReport) -> tuple[str, str, str]:
+    """The title, what the report is about, and the period it covers."""
+    end = min(date(report.year, 12, 31), report.issued_on)
+    period = _("Kỳ báo cáo: từ ngày 01/01/%(year)s đến ngày %(end)s", year=report.year, end=end.strftime("%d/%m/%Y"))
+    if end != report.issued_on:
+        period = _("%(period)s; số lũy kế tính đến ngày %(today)s", period=period,
+                   today=report.issued_on.strftime("%d/%m/%Y"))
+    return _("BÁO CÁO NĂM %(year)s", year=report.year), subject(), period
 
 
-_PAD_X, _PAD_Y = 1.2, 1.1
-_TABLE_SIZES = (8.0, 7.5, 7.0, 6.5)  # a table with many columns is set smaller until its figures fit
-# The width (mm) a column of figures takes at least, tried in turn while the text columns keep _TEXT_SHARE of
-# the line: the headings of figures then wrap on few lines.
-_FIGURE_WIDTHS = (16.0, 12.5, 0)
-_TEXT_SHARE = 0.4
+def subject() -> str:
+    """What every yearly report is about, in the page's language."""
+    return _("Kết quả bồi dưỡng năng lực quản lý, điều phối hoạt động tình nguyện")
 
 
-def _cells(table: Table) -> list[list[str]]:
+def outline(report: YearlyReport) -> list[Part]:
+    """The sections of the report in order; their tables are numbered in the order they come."""
+    return [
+        Part(_("I. Đặc điểm tình hình"), 1, situation(report)),
+        Part(_("II. Kết quả thực hiện"), 1, []),
+        Part(_("1. Bồi dưỡng trực tuyến"), 2, online_training(report), ("coverage", "courses")),
+        Part(_("2. Tập huấn và tập huấn viên"), 2, cascade_training(report), ("cascade", "trainers")),
+        Part(_("3. Đánh giá năng lực cán bộ"), 2, people_assessment(report), ("campaigns", "gaps")),
+        Part(_("4. Đánh giá năng lực đơn vị"), 2, unit_assessment(report), ("capacity",)),
+        Part(_("III. Đối chiếu chỉ tiêu năm"), 1, targets_verdict(report), ("targets",)),
+        Part(_("IV. Đề xuất, kiến nghị"), 1, proposals(report)),
+    ]
+
+
+def table_caption(table: Table, number: int) -> str:
+    return _("Bảng %(number)s. %(title)s", number=number, title=table.title)
+
+
+def cells(table: Table) -> list[list[str]]:
     """The cells as printed: numbers as the dashboard writes them, the percent sign kept with its number."""
     return [[nfc(number_text(value, column.kind)).replace(" ", NBSP) if column.kind != TEXT
              else nfc(number_text(value, column.kind)) for column, value in zip(table.columns, row)]
             for row in table.rows]
 
 
-def _widths(pdf: _ReportPDF, table: Table, cells: list[list[str]], size: float,
-            figure_at_least: float) -> list[float] | None:
-    """Column widths in mm across the text width: figures (and short verdicts) never wrap, nor does any word
-    of a heading, and a column of figures is at least `figure_at_least` wide; the text columns share the width
-    left, the first one most. None when the table does not fit at this font size."""
-    need, weights = [], []
-    for index, column in enumerate(table.columns):
-        pdf.set_font(pdf.family, "B", size)
-        longest_word = max((pdf.get_string_width(word) for word in nfc(column.label).split()), default=0)
-        values = [row[index] for row in cells]
-        if column.kind != TEXT or column.key == "met":
-            pdf.set_font(pdf.family, "B" if column.key == "met" else "", size)
-            widest = max((pdf.get_string_width(value) for value in values), default=0)
-            need.append(max(widest + 2 * _PAD_X + 0.6, longest_word + 2 * _PAD_X + 0.6, figure_at_least))
-            weights.append(0.0)
-        else:
-            pdf.set_font(pdf.family, "", size)
-            widest_word = max((pdf.get_string_width(word) for value in values for word in value.split()), default=0)
-            need.append(max(widest_word, longest_word) + 2 * _PAD_X + 0.6)
-            weights.append(4.0 if index == 0 else 2.5)
-    spare = pdf.epw - sum(need)
-    if spare < 0:
+def alignments(table: Table) -> list[str]:
+    """"right" for figures, "center" for dates, "left" for words, column by column."""
+    return ["right" if column.kind in (INT, PERCENT) else "center" if column.kind == DATE else "left"
+            for column in table.columns]
+
+
+def verdict_mark(table: Table, row: tuple, index: int) -> str | None:
+    """"met" or "missed" for the verdict cell of a targets row, so it can be set apart; None elsewhere."""
+    if table.columns[index].key != "met":
         return None
-    if not any(weights):
-        return [width + spare / len(need) for width in need]
-    return [width + spare * weight / sum(weights) for width, weight in zip(need, weights)]
+    return {metrics.verdict(metrics.MET): "met", metrics.verdict(metrics.NOT_MET): "missed"}.get(row[index])
 
 
-def _print_table(pdf: _ReportPDF, table: Table, number: int) -> None:
-    pdf.keep_room(28)
-    pdf.ln(1.5)
-    pdf.write_line(_("Bảng %(number)s. %(title)s", number=number, title=table.title), 9.5, style="B")
-    pdf.ln(1)
-    if not table.rows:
-        pdf.write_line(_("Không có số liệu."), 9, style="I", color=_MUTED)
-        pdf.ln(2)
-        return
-    cells = _cells(table)
-    text_columns = [i for i, column in enumerate(table.columns) if column.kind == TEXT and column.key != "met"]
-    for size, comfort in [(size, comfort) for size in _TABLE_SIZES for comfort in _FIGURE_WIDTHS]:
-        widths = _widths(pdf, table, cells, size, comfort * size / _TABLE_SIZES[0])
-        # Wider figure columns only while the text keeps a fair share of the line.
-        if widths is not None and (not comfort or sum(widths[i] for i in text_columns) >= _TEXT_SHARE * pdf.epw
-                                   or not text_columns):
-            break
-    # else: as small as it gets; fpdf shares the width equally and wraps what it must
-    pdf.set_font(pdf.family, "", size)
-    met_column = next((i for i, column in enumerate(table.columns) if column.key == "met"), None)
-    met_style = FontFace(emphasis="BOLD", color=_GREEN)
-    missed_style = FontFace(emphasis="BOLD", color=_RED)
-    with pdf.table(col_widths=widths, text_align=_alignments(table), line_height=size * 0.49,
-                   padding=(_PAD_Y, _PAD_X), headings_style=FontFace(emphasis="BOLD", fill_color=_HEADING_FILL),
-                   repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE, v_align="MIDDLE",
-                   first_row_as_headings=True) as grid:
-        heading = grid.row()
-        for column in table.columns:
-            heading.cell(nfc(column.label), align="CENTER")
-        for values, texts in zip(table.rows, cells):
-            row = grid.row()
-            for index, text in enumerate(texts):
-                style = None
-                if index == met_column:
-                    style = met_style if values[index] == metrics.verdict(metrics.MET) else missed_style \
-                        if values[index] == metrics.verdict(metrics.NOT_MET) else None
-                row.cell(text, style=style)
-    if table.note:
-        pdf.ln(1)
-        pdf.write_line(table.note, 7.5, style="I", color=_MUTED)
-    pdf.ln(2)
+@dataclass(frozen=True)
+class Closing:
+    sentence: str
+    date_line: str
+    signatory: list[str]  # who signs for the unit, then the unit, in capitals
+    signature_hint: str
+    receivers: list[str]
 
 
-def _header(pdf: _ReportPDF, report: YearlyReport) -> None:
+def closing(report: YearlyReport) -> Closing:
     unit = report.unit
-    block = 88
-    pdf.set_y(16)
-    pdf.write_line(unit.organisation.short_name.upper(), 10, align="C", width=block)
-    pdf.write_line(unit.name.upper(), 10.5, style="B", align="C", width=block)
-    pdf.write_line("***", 10, align="C", width=block)
-    pdf.ln(7)
-    pdf.write_line(_("BÁO CÁO NĂM %(year)s", year=report.year), 16, style="B", align="C", color=_GREEN, height=8)
-    pdf.ln(1)
-    pdf.write_line(_("Kết quả bồi dưỡng năng lực quản lý, điều phối hoạt động tình nguyện"), 12, style="B",
-                   align="C")
-    pdf.ln(1)
-    end = min(date(report.year, 12, 31), report.issued_on)
-    period = _("Kỳ báo cáo: từ ngày 01/01/%(year)s đến ngày %(end)s", year=report.year, end=end.strftime("%d/%m/%Y"))
-    if end != report.issued_on:
-        period = _("%(period)s; số lũy kế tính đến ngày %(today)s", period=period,
-                   today=report.issued_on.strftime("%d/%m/%Y"))
-    pdf.write_line(period, 9.5, style="I", align="C", color=_MUTED)
-    pdf.ln(5)
-
-
-def _closing(pdf: _ReportPDF, report: YearlyReport) -> None:
-    unit = report.unit
-    pdf.keep_room(70)  # the closing sentence stays with the signature
-    pdf.ln(2)
-    pdf.write_line(_("Trên đây là báo cáo kết quả bồi dưỡng năng lực quản lý, điều phối hoạt động tình nguyện năm "
-                     "%(year)s của %(unit)s.", year=report.year, unit=unit.name), _BODY, align="J")
-    pdf.ln(5)
-    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
-    right = pdf.l_margin + half
-    top = pdf.get_y()
-    # Right: place and date, then who signs.
-    pdf.set_xy(right, top)
-    pdf.write_line(date_line(place_of(unit), report.issued_on), 10, style="I", align="C", width=half)
-    pdf.set_x(right)
-    pdf.ln(1)
     board = _("TM. BAN CHẤP HÀNH") if unit.level.code == "branch" else _("TM. BAN THƯỜNG VỤ")
-    for text, style, size in ((board, "B", 10.5), (unit.name.upper(), "B", 10.5),
-                              (_("(Ký tên, đóng dấu)"), "I", 9)):
-        pdf.set_x(right)
-        pdf.write_line(text, size, style=style, align="C", width=half)
-    signature_end = pdf.get_y() + 24
-    # Left: who receives it.
-    pdf.set_xy(pdf.l_margin, top + 6)
-    pdf.write_line(_("Nơi nhận:"), 9, style="B", width=half - 10)
-    receivers = []
-    if unit.parent is not None:
-        receivers.append(_("- %(unit)s (để báo cáo);", unit=unit.parent.name))
+    receivers = [_("- %(unit)s (để báo cáo);", unit=unit.parent.name)] if unit.parent is not None else []
     receivers.append(_("- Lưu hồ sơ."))
-    for receiver in receivers:
-        pdf.write_line(receiver, 8.5, width=half - 10)
-    pdf.set_y(max(pdf.get_y(), signature_end))
-
-
-def render_pdf(report: YearlyReport) -> bytes:
-    unit = report.unit
-    pdf = _ReportPDF()
-    pdf.set_title(nfc(_("Báo cáo năm %(year)s: %(unit)s", year=report.year, unit=unit.name)))
-    pdf.set_subject(nfc(_("Kết quả bồi dưỡng năng lực quản lý, điều phối hoạt động tình nguyện")))
-    pdf.set_author(nfc(unit.name))
-    pdf.set_lang("vi")
-    pdf.alias_nb_pages()
-    pdf.add_page()
-    _header(pdf, report)
-
-    tables, number = report.tables, iter(range(1, len(TABLE_KEYS) + 1))
-    pdf.heading(_("I. Đặc điểm tình hình"))
-    pdf.paragraphs(situation(report))
-
-    pdf.heading(_("II. Kết quả thực hiện"))
-    for title, lines, keys in ((_("1. Bồi dưỡng trực tuyến"), online_training(report), ("coverage", "courses")),
-                               (_("2. Tập huấn và tập huấn viên"), cascade_training(report), ("cascade", "trainers")),
-                               (_("3. Đánh giá năng lực cán bộ"), people_assessment(report), ("campaigns", "gaps")),
-                               (_("4. Đánh giá năng lực đơn vị"), unit_assessment(report), ("capacity",))):
-        pdf.heading(title, 10.5)
-        pdf.paragraphs(lines)
-        for key in keys:
-            _print_table(pdf, tables[key], next(number))
-
-    pdf.heading(_("III. Đối chiếu chỉ tiêu năm"))
-    pdf.paragraphs(targets_verdict(report))
-    _print_table(pdf, tables["targets"], next(number))
-
-    pdf.heading(_("IV. Đề xuất, kiến nghị"))
-    pdf.paragraphs(proposals(report))
-    _closing(pdf, report)
-    return bytes(pdf.output())
+    return Closing(
+        _("Trên đây là báo cáo kết quả bồi dưỡng năng lực quản lý, điều phối hoạt động tình nguyện năm "
+          "%(year)s của %(unit)s.", year=report.year, unit=unit.name),
+        date_line(place_of(unit), report.issued_on), [board, unit.name.upper()], _("(Ký tên, đóng dấu)"),
+        receivers)

@@ -1,10 +1,10 @@
-"""The yearly report of a unit as a PDF, on the reports blueprint, scoped like the dashboard."""
+"""The yearly report of a unit as a PDF or a Word document, on the reports blueprint, scoped like the dashboard."""
 from flask import abort, make_response, request
 from flask_login import current_user
 
 from lms.auth.permissions import scope_required
 from lms.i18n import local_today
-from lms.reports import dashboard, yearly
+from lms.reports import dashboard, yearly, yearly_docx, yearly_pdf
 from lms.reports.views import bp
 
 
@@ -20,15 +20,20 @@ def year_from_arg(raw: str | None) -> int:
     return year
 
 
-@bp.route("/yearly.pdf", endpoint="yearly_report")
+FORMATS = {"pdf": (yearly_pdf.render, "application/pdf"),
+           "docx": (yearly_docx.render, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}
+
+
+@bp.route("/yearly.<any(pdf, docx):extension>", endpoint="yearly_report")
 @scope_required(dashboard.ACTION)
-def yearly_report():
+def yearly_report(extension: str):
     unit = dashboard.node_from_arg(current_user, request.args.get("unit"))  # 404 unknown, 403 outside scope
     if unit is None:
         abort(400)  # several top units: a report is always of one unit, chosen on the dashboard
     year = year_from_arg(request.args.get("year"))
-    response = make_response(yearly.render_pdf(yearly.build(unit, year)))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{yearly.filename(unit, year)}"'
+    render, mimetype = FORMATS[extension]
+    response = make_response(render(yearly.build(unit, year)))
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{yearly.filename(unit, year, extension)}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,8 +1,9 @@
 """The central office on a phone: opens the reports, picks the Đoàn, drills down to Lào Cai, and takes the
-coverage table to Excel and the province's yearly report as PDF; the Lào Cai office sees its own province
-only, in the reports and in the list of cadres it downloads."""
+coverage table to Excel and the province's yearly report as PDF and as Word; the Lào Cai office sees its own
+province only, in the reports and in the list of cadres it downloads."""
 import io
 
+from docx import Document
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
@@ -30,6 +31,11 @@ def test_central_office_drills_down_and_exports(assessment_data, page: Page):
     with page.expect_download() as download:
         page.get_by_role("link", name="Báo cáo năm (.pdf)").click()
     assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Báo cáo năm (.docx)").click()
+    assert download.value.suggested_filename.endswith("-DOAN-LCI.docx")
+    document = Document(download.value.path())
+    assert any(paragraph.text.startswith("BÁO CÁO NĂM ") for paragraph in document.paragraphs)
 
 
 def test_a_province_office_sees_only_its_province(assessment_data, app, page: Page):

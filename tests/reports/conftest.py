@@ -4,14 +4,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from lms.assessments.framework import import_frameworks
 from lms.courses.content import import_directory
 from lms.courses.models import CORE_COURSE_SLUG, Assignment, Course, Enrolment
 from lms.db import db, utcnow
+from lms.demo import load_demo
 from lms.i18n import local_today
 from lms.people.models import COORDINATOR
 from lms.trainers.models import CANDIDATE, CERTIFIED, PROVINCIAL, TrainerProfile
-from tests.conftest import write_course
-
+from tests.conftest import ROOT, write_course
 
 
 @pytest.fixture()
@@ -43,3 +44,13 @@ def report_data(tree, make_user, admin_a, tmp_path):
     db.session.add(TrainerProfile(user_id=pao.id, tier=PROVINCIAL, status=CANDIDATE))
     db.session.commit()
     return year
+
+
+@pytest.fixture()
+def report_demo(app_ctx):
+    """The demo dataset on the shipped curriculum and framework: cohorts, plans, campaigns, ratings and unit
+    assessments, so that no table of a report is empty."""
+    import_directory(ROOT / "content")
+    import_frameworks(ROOT / "content")
+    db.session.commit()
+    load_demo(ROOT / "content", synthetic_cadres=60)

@@ -9,16 +9,15 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from lms.courses.content import import_directory
 from lms.db import db, utcnow
-from lms.demo import DEMO_PASSWORD, load_demo
+from lms.demo import DEMO_PASSWORD
 from lms.i18n import local_today
 from lms.orgs.models import Unit, UnitLevel
 from lms.people.models import User
-from lms.reports import metrics, yearly
+from lms.reports import metrics, yearly, yearly_pdf
 from lms.reports.charts import number_text
 from lms.trainers.models import EXPIRED, PROVINCIAL, TrainerProfile
-from tests.conftest import ROOT, count, login, needs_debian_package, sign_in_as
+from tests.conftest import count, login, needs_debian_package, sign_in_as
 
 HEADINGS = ("I. Đặc điểm tình hình", "II. Kết quả thực hiện", "1. Bồi dưỡng trực tuyến",
             "2. Tập huấn và tập huấn viên", "3. Đánh giá năng lực cán bộ", "4. Đánh giá năng lực đơn vị",
@@ -102,7 +101,10 @@ def test_without_a_year_it_is_this_years_report_of_the_viewers_unit(client, tree
 def test_the_endpoint_and_its_address(app):
     with app.test_request_context():
         from flask import url_for
-        assert url_for("reports.yearly_report", unit=7, year=2025) == "/reports/yearly.pdf?unit=7&year=2025"
+        assert url_for("reports.yearly_report", extension="pdf", unit=7, year=2025) == \
+            "/reports/yearly.pdf?unit=7&year=2025"
+        assert url_for("reports.yearly_report", extension="docx", unit=7, year=2025) == \
+            "/reports/yearly.docx?unit=7&year=2025"
 
 
 # --- Scope -----------------------------------------------------------------------------------------
@@ -235,19 +237,7 @@ def test_every_figure_is_the_metrics_tables(client, app, tree, admin_a, data):
            "Đoàn xã Bát Xát (33,3 %)." in words
 
 
-@pytest.fixture()
-def demo(app_ctx):
-    """The demo dataset on the shipped curriculum and framework: cohorts, plans, campaigns, ratings and unit
-    assessments, so that no table of the report is empty."""
-    from lms.assessments.framework import import_frameworks
-
-    import_directory(ROOT / "content")
-    import_frameworks(ROOT / "content")
-    db.session.commit()
-    load_demo(ROOT / "content", synthetic_cadres=60)
-
-
-def test_on_the_demo_every_table_is_printed_as_built(client, app, demo):
+def test_on_the_demo_every_table_is_printed_as_built(client, app, report_demo):
     year = local_today().year
     central = db.session.scalar(select(Unit).where(Unit.code == "DOAN-TW"))
     viewer = db.session.scalar(select(User).where(User.email == "trunguong@example.org"))
@@ -329,7 +319,7 @@ def test_a_long_table_breaks_across_pages_with_its_header_repeated(app, tree):
         Column("completed", "Hoàn thành khóa học", INT), Column("completed_pct", "Tỉ lệ hoàn thành", PERCENT)],
         rows, [None] * len(rows), note="Ghi chú về cách tính.")
     with app.test_request_context():
-        data = yearly.render_pdf(_report(tree.province_a, coverage=coverage))
+        data = yearly_pdf.render(_report(tree.province_a, coverage=coverage))
     text = pdf_text(data)
     lines = text.splitlines()
     chunks = [chunk for chunk in text.split("\f") if chunk.strip()]
@@ -374,9 +364,10 @@ def test_the_date_line_is_written_as_official_documents_write_it(app):
 
 
 def test_the_file_name_is_plain_ascii(tree):
-    assert yearly.filename(tree.province_a, 2025) == "bao-cao-nam-2025-DOAN-LCI.pdf"
+    assert yearly.filename(tree.province_a, 2025, "pdf") == "bao-cao-nam-2025-DOAN-LCI.pdf"
+    assert yearly.filename(tree.province_a, 2025, "docx") == "bao-cao-nam-2025-DOAN-LCI.docx"
     tree.province_a.code = "DOAN LCI/ĐB"
-    assert yearly.filename(tree.province_a, 2025) == "bao-cao-nam-2025-DOAN-LCI-B.pdf"
+    assert yearly.filename(tree.province_a, 2025, "pdf") == "bao-cao-nam-2025-DOAN-LCI-B.pdf"
     db.session.rollback()
 
 
