@@ -40,6 +40,8 @@ ACTIONS: dict[str, set[Role]] = {
     "user.view": _ADMINS | {Role.REVIEWER, Role.TRAINER},
     "user.manage": _ADMINS,
     "user.import": _ADMINS,
+    # Who downloaded lists of the unit's people (the directory, cohort rosters).
+    "download.view": _ADMINS,
     "role.grant": _ADMINS,
     "role.grant_central": {Role.CENTRAL_ADMIN},
     # Courses: authoring is the central office's; assigning and following progress, each unit's own.
@@ -72,6 +74,13 @@ def scope_paths(user, action: str) -> list[str]:
         return []
     allowed = ACTIONS[action]
     return sorted({a.unit.path for a in user.roles if a.role in allowed and a.unit.is_open})
+
+
+def scope_root_ids(user, action: str) -> list[int]:
+    """The units at the top of the user's scope for `action` (a unit under another of them is left out)."""
+    paths = scope_paths(user, action)
+    tops = [path for path in paths if not any(path != other and path.startswith(other) for other in paths)]
+    return [int(path.strip("/").split("/")[-1]) for path in tops]
 
 
 def can(user, action: str, unit: Unit | None) -> bool:

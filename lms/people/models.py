@@ -125,3 +125,30 @@ class ImportBatch(db.Model):
     committed_at: Mapped[datetime | None]
 
     created_by: Mapped[User] = relationship()
+
+
+# The lists of people a download log records: the directory under its filters, a cohort's participants.
+DIRECTORY_LIST, COHORT_ROSTER = "directory", "cohort_roster"
+
+
+class DataDownload(db.Model):
+    """A list of people someone downloaded: who, when, from where, which list of which unit, how many people.
+    Kept so that a unit can say who took its cadres' personal data out of the application."""
+
+    __table_args__ = (Index("ix_data_download_unit_at", "unit_id", "downloaded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    downloaded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    remote_addr: Mapped[str | None] = mapped_column(String(45))
+    kind: Mapped[str] = mapped_column(String(20))  # DIRECTORY_LIST | COHORT_ROSTER
+    # The unit whose people the list holds: the directory's unit filter (or the unit above everything the
+    # person may see), the cohort's organising unit.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    title: Mapped[str] = mapped_column(String(200), default="")  # the cohort's title, for a roster
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)  # the directory's search and status filters
+    file_format: Mapped[str] = mapped_column(String(5))
+    people: Mapped[int]
+
+    user: Mapped[User] = relationship()
+    unit: Mapped[Unit] = relationship()

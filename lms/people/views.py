@@ -4,17 +4,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.actions import RuleError, carry_out
-from lms.auth.permissions import ROLE_LABELS, Role, can, has_any_scope, require
+from lms.auth.permissions import ROLE_LABELS, Role, can, has_any_scope, require, scope_required
 from lms.db import db, get_by_id
 from lms.forms import ActionForm, choices
 from lms.i18n import local_today
 from lms.orgs.models import Unit
-from lms.people import services
+from lms.people import downloads, services
 from lms.people.contact import display_phone
 from lms.people.ethnicities import ETHNICITIES
 from lms.people.export import directory_table
 from lms.people.forms import GrantRoleForm, PersonForm
-from lms.people.models import VOLUNTEER_ROLE_LABELS, User
+from lms.people.models import DIRECTORY_LIST, VOLUNTEER_ROLE_LABELS, User
 from lms.reports.exports import download, name_part
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -28,7 +28,8 @@ def directory():
     filters = _directory_filters()
     page = services.directory_page(current_user, filters, request.args.get("page", 1, type=int))
     return render_template("people/directory.html", page=page, filters=filters,
-                           may_create=has_any_scope(current_user, "user.manage"))
+                           may_create=has_any_scope(current_user, "user.manage"),
+                           may_read_downloads=has_any_scope(current_user, downloads.ACTION))
 
 
 @bp.route("/export.<any(xlsx, csv):extension>")
@@ -41,8 +42,18 @@ def directory_export(extension: str):
     except RuleError as error:
         flash(str(error), "error")
         return redirect(url_for("people.directory", **filters.as_args()))
+    downloads.record(current_user, DIRECTORY_LIST, downloads.directory_units(current_user, filters.unit),
+                     len(table.rows), extension, filters={"q": filters.query, "status": filters.status})
     code = name_part(filters.unit.code, str(filters.unit.id)) if filters.unit else "tat-ca"
     return download([table], extension, f"can-bo-{code}-{local_today():%Y%m%d}.{extension}")
+
+
+@bp.route("/downloads")
+@scope_required(downloads.ACTION)
+def download_log():
+    """Who downloaded lists of the people of the units the viewer administers."""
+    page = downloads.log_page(current_user, request.args.get("page", 1, type=int))
+    return render_template("people/download_log.html", page=page, describe=downloads.describe)
 
 
 def _directory_filters() -> services.DirectoryFilter:

@@ -11,7 +11,7 @@ from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.auth.permissions import can, scope_paths
+from lms.auth.permissions import can, scope_paths, scope_root_ids
 from lms.db import db, get_by_id
 from lms.i18n import level_name, local_today
 from lms.orgs.models import Organisation, Unit
@@ -34,9 +34,7 @@ def _metrics():
 
 def scope_roots(user) -> list[Unit]:
     """The top units of the viewer's reporting scope (a unit under another of them is left out)."""
-    paths = scope_paths(user, ACTION)
-    tops = [path for path in paths if not any(path != other and path.startswith(other) for other in paths)]
-    ids = [int(path.strip("/").split("/")[-1]) for path in tops]
+    ids = scope_root_ids(user, ACTION)
     if not ids:
         return []
     query = (select(Unit).join(Organisation, Unit.organisation_id == Organisation.id).where(Unit.id.in_(ids))

@@ -12,7 +12,8 @@ from lms.auth.permissions import can, require, scope_required
 from lms.db import as_id, db
 from lms.forms import ActionForm, choices
 from lms.i18n import local_today
-from lms.people import onboarding
+from lms.people import downloads, onboarding
+from lms.people.models import COHORT_ROSTER
 from lms.reports.exports import download
 from lms.trainers import cohorts as service
 from lms.trainers.forms import CohortForm, ParticipantListForm, SessionForm
@@ -165,7 +166,9 @@ def cohort_roster(cohort_id: int, extension: str):
     cohort = _cohort(cohort_id)
     about = [(_("Lớp"), cohort.title), (_("Đơn vị tổ chức"), cohort.unit.name), (_("Từ ngày"), cohort.starts_on),
              (_("Đến ngày"), cohort.ends_on), (_("Ngày xuất"), local_today())]
-    return download([service.roster_table(cohort)], extension, f"hoc-vien-lop-{cohort.id}.{extension}", about=about)
+    table = service.roster_table(cohort)
+    downloads.record(current_user, COHORT_ROSTER, [cohort.unit_id], len(table.rows), extension, title=cohort.title)
+    return download([table], extension, f"hoc-vien-lop-{cohort.id}.{extension}", about=about)
 
 
 def _labels() -> dict:

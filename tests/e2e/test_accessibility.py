@@ -58,6 +58,12 @@ def test_admin_pages_are_accessible(demo_data, page: Page, axe_source):
     page.goto("/people/")
     page.locator("table a").first.click()
     problems += _violations(page, axe_source)
+    # The download log, with the directory just downloaded in it.
+    assert page.request.get("/people/export.csv").ok
+    page.goto("/people/")
+    page.get_by_role("link", name="Nhật ký tải danh sách").click()
+    expect(page.locator("main table")).to_contain_text("Danh sách cán bộ")
+    problems += _violations(page, axe_source)
     assert problems == []
 
 

@@ -1,0 +1,62 @@
+"""The download log: each list of people taken out of the application as a file is written down, in the
+request that serves it, and the admins of a unit read who took which list of their people and when."""
+from flask import request
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from lms.auth.permissions import in_scope, scope_root_ids
+from lms.db import db
+from lms.paging import PAGE_SIZE, Page
+from lms.orgs.models import Unit
+from lms.people.models import COHORT_ROSTER, DataDownload, User
+
+ACTION = "download.view"
+MAX_PAGE = 100_000
+
+
+def record(viewer: User, kind: str, units: list[int], people: int, file_format: str, *, title: str = "",
+           filters: dict | None = None) -> None:
+    """Write down that `viewer` downloaded a list of `people` people of `units` (one entry per unit, so the
+    admins of each read it), and commit it before the file is sent."""
+    for unit_id in units:
+        db.session.add(DataDownload(user_id=viewer.id, kind=kind, unit_id=unit_id, people=people,
+                                    file_format=file_format, title=title, filters=filters or {},
+                                    remote_addr=request.remote_addr))
+    db.session.commit()
+
+
+def directory_units(viewer: User, unit: Unit | None) -> list[int]:
+    """The units a directory file is of: its unit filter, or else the top units of what `viewer` may see."""
+    return [unit.id] if unit is not None else scope_root_ids(viewer, "user.view")
+
+
+def log_page(viewer: User, number: int = 1, per_page: int = PAGE_SIZE) -> Page:
+    """One page of the downloads of lists of people of units in `viewer`'s scope, newest first."""
+    number = min(max(1, number), MAX_PAGE)
+    condition = in_scope(viewer, ACTION, Unit.path)
+    total = db.session.scalar(select(func.count()).select_from(DataDownload).join(DataDownload.unit)
+                              .where(condition))
+    entries = db.session.scalars(
+        select(DataDownload).join(DataDownload.unit).where(condition)
+        .options(contains_eager(DataDownload.unit), joinedload(DataDownload.user))
+        .order_by(DataDownload.downloaded_at.desc(), DataDownload.id.desc())
+        .limit(per_page).offset((number - 1) * per_page)).all()
+    return Page(entries, total, number, per_page)
+
+
+def describe(entry: DataDownload) -> str:
+    """Which list, in the reader's language: "Danh sách cán bộ (tìm “Hà”, đang hoạt động)"."""
+    if entry.kind == COHORT_ROSTER:
+        return _("Học viên của lớp “%(title)s”", title=entry.title)
+    narrowed = []
+    if entry.filters.get("q"):
+        narrowed.append(_("tìm “%(query)s”", query=entry.filters["q"]))
+    if entry.filters.get("status") == "active":
+        narrowed.append(_("đang hoạt động"))
+    elif entry.filters.get("status") == "inactive":
+        narrowed.append(_("ngừng hoạt động"))
+    if not narrowed:
+        return _("Danh sách cán bộ")
+    return _("Danh sách cán bộ (%(filters)s)", filters=", ".join(narrowed))
+
