@@ -168,8 +168,10 @@ lms_cli.add_command(reports_cli)
 @reports_cli.command("refresh")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(min=0),
               help="Levels under the top units whose figures are computed too (1: the provinces).")
-@click.option("--year", type=click.IntRange(2000, 2100), help="Year of the figures (default: this year).")
-def refresh_reports(depth: int, year: int | None):
+@click.option("--year", "years", multiple=True, type=click.IntRange(2000, 2100),
+              help="Year of the figures; may be repeated (default: this year, and last year too until the end "
+                   "of March, while last year's reports are written).")
+def refresh_reports(depth: int, years: tuple[int, ...]):
     """Compute afresh the figures of the top units' dashboards and of the units `--depth` levels under
     them, and keep them for LMS_REPORT_CACHE_SECONDS: run it from cron more often than that, so that no
     reader of these dashboards waits for their aggregate queries."""
@@ -178,18 +180,20 @@ def refresh_reports(depth: int, year: int | None):
     from flask import current_app
 
     from lms.i18n import local_today
-    from lms.reports.dashboard import refresh, units_to_refresh
+    from lms.reports.dashboard import refresh, units_to_refresh, years_to_refresh
 
     if not current_app.config["LMS_REPORT_CACHE_SECONDS"]:
         raise click.ClickException("LMS_REPORT_CACHE_SECONDS is 0: report figures are not kept, so there is "
                                    "nothing to refresh.")
-    year = year or local_today().year
+    years = list(dict.fromkeys(years)) or years_to_refresh(local_today())
     started = time.perf_counter()
     units = units_to_refresh(depth)
-    for unit in units:
-        refresh(unit, year)
-        db.session.rollback()  # nothing was written; let go of what was loaded
-    click.echo(f"Figures of {len(units)} units for {year} computed in {time.perf_counter() - started:.1f} s.")
+    for year in years:
+        for unit in units:
+            refresh(unit, year)
+            db.session.rollback()  # nothing was written; let go of what was loaded
+    click.echo(f"Figures of {len(units)} units for {', '.join(map(str, years))} computed in "
+               f"{time.perf_counter() - started:.1f} s.")
 
 
 @lms_cli.command("synth")

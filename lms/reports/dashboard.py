@@ -123,6 +123,16 @@ def refresh(node: Unit, year: int) -> None:
         _metrics().summary(node, year)
 
 
+# Until the end of this month each level writes last year's yearly report, so last year's figures are read
+# as much as this year's.
+REPORTING_SEASON_ENDS = 3
+
+
+def years_to_refresh(today: date) -> list[int]:
+    """This year, and last year too while last year's reports are being written."""
+    return [today.year, today.year - 1] if today.month <= REPORTING_SEASON_ENDS else [today.year]
+
+
 def units_to_refresh(depth: int) -> list[Unit]:
     """The open top units and the open units down to `depth` levels under them: the dashboards whose
     figures take longest to compute and are read most."""

@@ -2,7 +2,7 @@
 read by the other processes, computed ahead by `flask lms reports refresh` or on demand from the
 dashboard, and dated on the page."""
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -71,6 +71,33 @@ def test_the_refresh_command_computes_the_top_units_ahead_of_their_readers(worke
     assert "Figures of 3 units for 2026 computed" in result.output
     assert cadres_seen(reader, tree.province_a.id) == 1
     assert cadres_seen(reader, tree.central.id) == 1
+
+
+def test_last_years_figures_are_refreshed_too_while_its_reports_are_written():
+    assert dashboard.years_to_refresh(date(2027, 1, 5)) == [2027, 2026]
+    assert dashboard.years_to_refresh(date(2027, 3, 31)) == [2027, 2026]
+    assert dashboard.years_to_refresh(date(2027, 4, 1)) == [2027]
+    assert dashboard.years_to_refresh(date(2026, 11, 27)) == [2026]
+
+
+def test_the_refresh_command_takes_several_years(worker, tree, make_user):
+    reader = worker()
+
+    def cadres_in(unit: Unit, year: int) -> int:
+        with reader.app_context():
+            return metrics.summary(db.session.get(Unit, unit.id), year)["cadres"]
+
+    assert [cadres_in(tree.central, YEAR), cadres_in(tree.central, YEAR - 1), cadres_in(tree.province_a, YEAR)] \
+        == [0, 0, 0]  # now kept
+    make_user(tree.grassroots_a, "Lò Văn Sáng")
+    refresher = worker()
+    with refresher.app_context():
+        result = refresher.test_cli_runner().invoke(
+            args=["lms", "reports", "refresh", "--depth", "0", "--year", str(YEAR), "--year", str(YEAR - 1)])
+    assert result.exit_code == 0, result.output
+    assert f"Figures of 1 units for {YEAR}, {YEAR - 1} computed" in result.output
+    assert cadres_in(tree.central, YEAR) == cadres_in(tree.central, YEAR - 1) == 1
+    assert cadres_in(tree.province_a, YEAR) == 0  # a province is not refreshed at depth 0
 
 
 def test_the_refresh_command_refuses_when_nothing_is_kept(app, tree):
