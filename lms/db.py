@@ -28,10 +28,14 @@ def utcnow() -> datetime:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """WAL for concurrent readers, and foreign keys actually enforced."""
+    """WAL for concurrent readers, and foreign keys actually enforced. In WAL mode, synchronous=NORMAL
+    syncs the log to disk at checkpoints rather than at every commit: the database stays consistent
+    whatever happens, and only a power cut or a crash of the machine (not of the application) may lose
+    the last commits, which is the usual trade for a server on SQLite."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MB of pages per connection, for report queries

@@ -234,6 +234,7 @@ def test_sqlite_runs_with_write_ahead_log_and_foreign_keys(app_ctx):
         pytest.skip(f"SQLite PRAGMAs do not apply to {db.engine.dialect.name}")
     assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert db.session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL: the log synced at checkpoints
 
 
 def test_database_refuses_a_reference_to_a_missing_row(reference):
