@@ -22,7 +22,11 @@ ALLOWED_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-ALLOWED_LABEL = "PDF, JPG, PNG, DOCX, XLSX"
+
+
+def types_label(allowed: dict[str, str]) -> str:
+    """"PDF, JPG, PNG, DOCX, XLSX": the extensions a form accepts, as people know them."""
+    return ", ".join(extension.upper() for extension in allowed if extension != "jpeg")
 
 
 class EvidenceError(RuleError):
@@ -33,9 +37,11 @@ def has_upload(upload: FileStorage | None) -> bool:
     return upload is not None and bool(upload.filename)
 
 
-def save_upload(upload: FileStorage, uploaded_by: User, unit: Unit) -> EvidenceFile:
-    """Store an uploaded evidence file, readable within `unit`'s scope. Refuses an empty, too large
-    or disallowed file with a message naming the file."""
+def save_upload(upload: FileStorage, uploaded_by: User, unit: Unit,
+                allowed: dict[str, str] = ALLOWED_TYPES) -> EvidenceFile:
+    """Store an uploaded file, readable within `unit`'s scope. Refuses an empty or too large file, or one
+    whose extension is not in `allowed` or whose content is not what its extension says, with a message
+    naming the file."""
     name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[-200:] or "minh-chung"
     data = upload.read(MAX_BYTES + 1)
     if not data:
@@ -44,9 +50,9 @@ def save_upload(upload: FileStorage, uploaded_by: User, unit: Unit) -> EvidenceF
         raise EvidenceError(_("Tệp “%(name)s” lớn hơn %(size)d MB.", name=name, size=MAX_BYTES // (1024 * 1024)))
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     kind = filetype.guess(data)
-    if extension not in ALLOWED_TYPES or kind is None or kind.mime != ALLOWED_TYPES[extension]:
+    if extension not in allowed or kind is None or kind.mime != allowed[extension]:
         raise EvidenceError(_("Tệp “%(name)s” không phải là tệp %(types)s hợp lệ.", name=name,
-                              types=ALLOWED_LABEL))
+                              types=types_label(allowed)))
     evidence = EvidenceFile(uploaded_by_id=uploaded_by.id, unit_id=unit.id, filename=name,
                             content_type=kind.mime, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                             data=data)

@@ -65,6 +65,8 @@ ACTIONS: dict[str, set[Role]] = {
     "unit_assessment.review": _ADMINS | {Role.REVIEWER},
     # Reports: dashboards, exports, the yearly report and the API, each over the viewer's subtree.
     "report.view": _ADMINS | {Role.REVIEWER},
+    # Sending the unit's signed yearly report up to the level above.
+    "report.send": _ADMINS,
 }
 
 

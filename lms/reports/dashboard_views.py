@@ -7,9 +7,10 @@ from flask_login import current_user
 from lms.auth.permissions import scope_required
 from lms.forms import ActionForm
 from lms.reports import dashboard as services
-from lms.reports import queries
+from lms.reports import queries, sending
 from lms.reports.charts import number_text
 from lms.reports.exports import download
+from lms.reports.forms import SendReportForm
 from lms.reports.views import bp
 
 ACTION = services.ACTION
@@ -37,7 +38,8 @@ def dashboard():
         "reports/dashboard.html", node=node, year=year, years=services.year_choices(year),
         crumbs=services.breadcrumb(current_user, node), several_roots=len(roots) > 1,
         cards=cards, sections=services.sections(tables), fmt=number_text,
-        description=services.describe(node), as_of=queries.figures_as_of(), refresh_form=ActionForm())
+        description=services.describe(node), as_of=queries.figures_as_of(), refresh_form=ActionForm(),
+        sent=sending.panel(current_user, node, year), send_form=SendReportForm())
 
 
 @bp.route("/refresh", methods=["POST"])

@@ -1,10 +1,13 @@
-"""Reporting keeps one table of its own: the API tokens people create to read reports from other programs."""
+"""Reporting keeps two tables of its own: the API tokens people create to read reports from other programs,
+and the yearly reports units send up to the level above."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.assessments.models import EvidenceFile
 from lms.db import db, utcnow
+from lms.orgs.models import Unit
 from lms.people.models import User
 
 
@@ -29,3 +32,22 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.prefix}… of user {self.user_id}>"
+
+
+class SentReport(db.Model):
+    """A unit's yearly report as sent up to the level above: the signed file, who sent it and when. A unit
+    may send a corrected version; the latest one counts, and the earlier ones stay."""
+
+    __table_args__ = (Index("ix_sent_report_year_unit", "year", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    year: Mapped[int]
+    file_id: Mapped[int] = mapped_column(ForeignKey("evidence_file.id"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    sent_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    file: Mapped[EvidenceFile] = relationship()
+    sent_by: Mapped[User] = relationship()

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
-from lms.reports import dashboard_views, yearly_views  # noqa: E402,F401
+from lms.reports import dashboard_views, sending_views, yearly_views  # noqa: E402,F401

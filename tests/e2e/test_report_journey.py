@@ -49,6 +49,32 @@ def test_a_province_office_sees_only_its_province(assessment_data, app, page: Pa
     assert page.request.get(f"/reports/coverage.xlsx?unit={province_b}").status == 403
 
 
+def test_a_province_sends_its_signed_report_up_and_the_centre_reads_it(assessment_data, page: Page):
+    sign_in(page, "admin.tinhA@example.org")
+    page.get_by_role("link", name="Báo cáo").first.click()
+    expect(page.get_by_text("Tỉnh đoàn Lào Cai chưa gửi báo cáo năm")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Báo cáo năm (.pdf)").click()
+    signed = open(download.value.path(), "rb").read()  # as if printed, signed, sealed and scanned
+    page.get_by_label("Tệp báo cáo đã ký và đóng dấu (PDF hoặc DOCX, tối đa 5 MB)").set_input_files(
+        {"name": "bao-cao-nam-da-ky.pdf", "mimeType": "application/pdf", "buffer": signed})
+    page.get_by_label("Ghi chú gửi cấp trên (không bắt buộc)").fill("Bản đã ký của Ban Thường vụ.")
+    page.get_by_role("button", name="Gửi báo cáo lên cấp trên").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã gửi báo cáo năm")
+    expect(page.get_by_role("link", name="bao-cao-nam-da-ky.pdf")).to_be_visible()
+    no_sideways_scroll(page)
+
+    sign_in(page, "trunguong@example.org")
+    page.get_by_role("link", name="Báo cáo").first.click()
+    page.get_by_role("link", name="Trung ương Đoàn TNCS Hồ Chí Minh").click()
+    page.locator("#bao-cao-gui-len summary").click()  # "1 trên … đơn vị trực thuộc đã gửi …": the list opens
+    row = page.locator("#bao-cao-gui-len tr", has_text="Tỉnh đoàn Lào Cai")
+    expect(row).to_contain_text("Trần Văn Hùng")
+    with page.expect_download() as download:
+        row.get_by_role("link", name="bao-cao-nam-da-ky.pdf").click()
+    assert open(download.value.path(), "rb").read() == signed
+
+
 def test_a_province_office_downloads_its_cadres(demo_data, page: Page):
     sign_in(page, "admin.tinhA@example.org")
     page.get_by_role("link", name="Cán bộ").first.click()

@@ -1,0 +1,13 @@
+"""Forms of the report pages. What they send is checked by the services (lms.reports.sending)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import TextAreaField
+
+from lms.reports.sending import MAX_NOTE, REPORT_TYPES
+
+
+class SendReportForm(FlaskForm):
+    file = FileField(_l("Tệp báo cáo đã ký và đóng dấu (PDF hoặc DOCX, tối đa 5 MB)"),
+                     render_kw={"accept": ",".join(f".{extension}" for extension in REPORT_TYPES)})
+    note = TextAreaField(_l("Ghi chú gửi cấp trên (không bắt buộc)"), render_kw={"rows": 2, "maxlength": MAX_NOTE})
