@@ -1,5 +1,6 @@
-"""Evidence files attached to ratings and unit indicators: a few document and image types, checked by
-their content rather than their name, and limited in size."""
+"""Uploaded files: evidence attached to ratings and unit indicators, and the signed yearly reports units
+send up (lms.reports.sending). A few document and image types, checked by their content rather than their
+name, and limited in size."""
 import hashlib
 
 import filetype

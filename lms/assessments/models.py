@@ -199,7 +199,8 @@ class Participant(db.Model):
 
 
 class EvidenceFile(db.Model):
-    """An uploaded piece of evidence, kept in the database so every deployment backs it up alike."""
+    """An uploaded file (a piece of evidence, or a signed yearly report sent up), kept in the database so
+    every deployment backs it up alike."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
