@@ -5,11 +5,12 @@ import io
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 
 from lms.assessments.models import EvidenceFile
 from lms.auth.permissions import Role
 from lms.db import db
+from lms.orgs.models import Unit
 from lms.reports import sending
 from lms.reports.models import SentReport
 from tests.conftest import count, sign_in_as, text
@@ -71,18 +72,23 @@ def test_a_province_sends_its_signed_report_and_the_centre_sees_it(client, tree,
 def test_the_children_table_counts_against_a_direct_count(client, tree, admin_a, admin_b, central_admin):
     sign_in_as(client, admin_a)
     send(client, tree.province_a)
-    send(client, tree.grassroots_a)
+    send(client, tree.province_a, name="ban-sua.pdf")  # sent twice: still one unit that has sent
+    send(client, tree.grassroots_a)  # not directly under the centre
     sign_in_as(client, admin_b)
     send(client, tree.province_b, year=YEAR - 1)  # another year's report does not count for this one
     with client.application.test_request_context():
         children = sending.children_reports(tree.central, YEAR)
-    assert [(child.unit.code, child.latest is not None) for child in children] == \
-        [("DOAN-AGG", False), ("DOAN-LCI", True)]
-    sent_directly = count(SentReport, SentReport.year == YEAR,
-                          SentReport.unit_id.in_([tree.province_a.id, tree.province_b.id]))
-    assert sent_directly == 1
+    assert [(child.unit.code, child.latest is not None, child.times) for child in children] == \
+        [("DOAN-AGG", False, 0), ("DOAN-LCI", True, 2)]
+    # Counted one by one: the open units directly under the centre, and those of them that sent this year's.
+    under = select(Unit.id).where(Unit.parent_id == tree.central.id, Unit.closed_at.is_(None))
+    total = count(Unit, Unit.id.in_(under))
+    sent = db.session.scalar(select(func.count(distinct(SentReport.unit_id)))
+                             .where(SentReport.year == YEAR, SentReport.unit_id.in_(under)))
+    assert (sent, total) == (1, 2)
     sign_in_as(client, central_admin)
-    assert "1 trên 2 đơn vị trực thuộc đã gửi báo cáo năm 2026." in dashboard(client, tree.central)
+    assert f"{sent} trên {total} đơn vị trực thuộc đã gửi báo cáo năm 2026." in dashboard(client, tree.central)
+    assert "(lần 2)" in dashboard(client, tree.central)
     assert "1 trên 2 đơn vị trực thuộc đã gửi báo cáo năm 2025." in dashboard(client, tree.central, YEAR - 1)
 
 
