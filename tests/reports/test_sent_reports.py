@@ -158,3 +158,17 @@ def test_sending_needs_the_csrf_token(client, tree, admin_a):
     client.application.config["WTF_CSRF_ENABLED"] = True  # the suite's client leaves it off
     assert send(client, tree.province_a).status_code == 400
     assert count(SentReport) == 0
+
+
+def test_a_top_unit_with_no_units_under_it_has_no_section_on_reports_sent_up(client, tree, make_user):
+    alone = Unit(organisation_id=tree.central.organisation_id, level_id=tree.central.level_id, code="DOAN-MOI",
+                 name="Đơn vị mới thành lập")
+    db.session.add(alone)
+    db.session.flush()
+    alone.path = f"/{alone.id}/"
+    db.session.commit()
+    admin = make_user(alone, "Đỗ Văn Mới", roles=[(Role.CENTRAL_ADMIN, alone)])
+    sign_in_as(client, admin)
+    page = dashboard(client, alone)
+    assert "Báo cáo năm 2026: Đơn vị mới thành lập" in page
+    assert 'id="bao-cao-gui-len"' not in page
