@@ -1,6 +1,7 @@
 """Configuration read from the environment, with safe defaults for a local install."""
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 
@@ -21,6 +22,17 @@ def _secret_key(instance_path: Path) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def _month_day(name: str, default: str) -> tuple[int, int]:
+    """A day of every year written MM-DD (29 February is not one)."""
+    raw = os.environ.get(name, default).strip()
+    try:
+        month, day = (int(part) for part in raw.split("-"))
+        date(2001, month, day)
+    except ValueError:
+        raise ValueError(f"{name} must be a day of the year written MM-DD, such as 12-15; got {raw!r}") from None
+    return month, day
 
 
 def load_config(instance_path: Path) -> dict:
@@ -56,4 +68,6 @@ def load_config(instance_path: Path) -> dict:
         # LMS_REPORT_CACHE_DIR (default: the instance folder's report-cache).
         "LMS_REPORT_CACHE_SECONDS": int(os.environ.get("LMS_REPORT_CACHE_SECONDS", "900")),
         "LMS_REPORT_CACHE_DIR": os.environ.get("LMS_REPORT_CACHE_DIR", ""),
+        # The day of the report's year by which each unit sends its signed yearly report up (MM-DD).
+        "LMS_YEARLY_REPORT_DUE": _month_day("LMS_YEARLY_REPORT_DUE", "12-15"),
     }

@@ -18,6 +18,7 @@ from lms.orgs.models import Unit
 from lms.people.contact import normalise_phone
 from lms.people.models import RoleAssignment, User, name_fields
 from lms.people.services import create_account, unit_by_code
+from lms.reports.demo import load_demo_reports
 from lms.trainers.demo import load_demo_trainers
 from lms.vietnamese import fold
 from lms.i18n import local_today
@@ -73,6 +74,7 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
         load_demo_learning()
         load_demo_trainers()
         load_demo_assessments()
+        load_demo_reports()
         db.session.commit()
         return {"accounts": 0, "cadres": 0}
     password_hash = hash_password(DEMO_PASSWORD)
@@ -86,6 +88,7 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
     load_demo_learning()
     load_demo_trainers()
     load_demo_assessments()
+    load_demo_reports()
     db.session.commit()
     return {"accounts": len(DEMO_ACCOUNTS), "cadres": cadres}
 

@@ -1,5 +1,5 @@
 """Language and time zone: Vietnamese by default, English on request, remembered per person."""
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, session
@@ -37,6 +37,21 @@ def level_name(level) -> str:
     return level.name_en if str(get_locale() or "vi") == "en" and level.name_en else level.name
 
 
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
 def local_today() -> date:
     """Today where the users are (the application's time zone), not on the server's clock."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return datetime.now(_zone()).date()
+
+
+def local_date(moment: datetime) -> date:
+    """The day where the users are of `moment`, a naive UTC time as the database keeps it."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(_zone()).date()
+
+
+def end_of_local_day_utc(day: date) -> datetime:
+    """The first instant after `day` ends where the users are, as the naive UTC time the database keeps."""
+    local = datetime.combine(day + timedelta(days=1), time.min, tzinfo=_zone())
+    return local.astimezone(timezone.utc).replace(tzinfo=None)

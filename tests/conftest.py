@@ -75,12 +75,15 @@ def _forget_request_globals(_sender, **_extra):
 
 @pytest.fixture()
 def client(app, app_ctx):
+    """A test client with CSRF checks off; what a test changes in the configuration is put back after it."""
+    saved = dict(app.config)
     app.config["WTF_CSRF_ENABLED"] = False
     app.extensions.pop("lms_outbox", None)
     request_started.connect(_forget_request_globals, app)
     yield app.test_client()
     request_started.disconnect(_forget_request_globals, app)
-    app.config["WTF_CSRF_ENABLED"] = True
+    app.config.clear()
+    app.config.update(saved)
 
 
 @dataclass
@@ -164,6 +167,11 @@ def needs_debian_package(present: bool, package: str, purpose: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{package} is needed {purpose}, and .ci/run installs it")
     pytest.skip(f"{package} is not installed; it is needed {purpose}")
+
+
+def outbox(app) -> list:
+    """The e-mails the application has sent (kept, with no SMTP host, in the order sent)."""
+    return list(app.extensions.get("lms_outbox", []))
 
 
 def text(response) -> str:

@@ -227,6 +227,17 @@ def test_default_configuration_is_safe(tmp_path, monkeypatch):
     assert config["BABEL_DEFAULT_LOCALE"] == "vi"
 
 
+def test_the_yearly_report_due_day_is_read_as_month_and_day(tmp_path, monkeypatch):
+    monkeypatch.delenv("LMS_YEARLY_REPORT_DUE", raising=False)
+    assert load_config(tmp_path)["LMS_YEARLY_REPORT_DUE"] == (12, 15)
+    monkeypatch.setenv("LMS_YEARLY_REPORT_DUE", "11-30")
+    assert load_config(tmp_path)["LMS_YEARLY_REPORT_DUE"] == (11, 30)
+    for wrong in ("02-29", "13-01", "30/11", "cuoi nam"):  # 29 February is not a day of every year
+        monkeypatch.setenv("LMS_YEARLY_REPORT_DUE", wrong)
+        with pytest.raises(ValueError, match="LMS_YEARLY_REPORT_DUE must be a day of the year written MM-DD"):
+            load_config(tmp_path)
+
+
 # --- database -------------------------------------------------------------------------------
 
 def test_sqlite_runs_with_write_ahead_log_and_foreign_keys(app_ctx):

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from lms.auth.services import ACTIVATION, issue_token
 from lms.db import db, utcnow
 from lms.people.models import AuthToken, User
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login, outbox
 
 WRONG_CREDENTIALS = "E-mail/số điện thoại hoặc mật khẩu không đúng."
 NEW_PASSWORD = "mat-khau-moi-2"
@@ -29,10 +29,6 @@ def _page(response) -> str:
 
 def _is_signed_in(client) -> bool:
     return client.get("/").status_code == 200
-
-
-def _outbox(app) -> list:
-    return list(app.extensions.get("lms_outbox", []))
 
 
 # --- signing in -----------------------------------------------------------------------------
@@ -211,7 +207,7 @@ def _request_reset(client, identifier: str):
 
 
 def _reset_token(app) -> str:
-    mails = _outbox(app)
+    mails = outbox(app)
     assert mails, "no e-mail was sent"
     match = RESET_LINK.search(mails[-1].get_content())
     assert match, "the e-mail holds no reset link"
@@ -229,7 +225,7 @@ def test_forgot_password_sends_a_vietnamese_email_with_a_reset_link(client, app,
     response = _request_reset(client, "hoa@example.org")
     assert _location(response) == "/login"
     assert NEUTRAL_ANSWER in _page(client.get("/login"))
-    [mail] = _outbox(app)
+    [mail] = outbox(app)
     assert mail["To"] == "hoa@example.org"
     assert mail["Subject"] == "Đặt lại mật khẩu"
     assert RESET_LINK.search(mail.get_content())
@@ -238,7 +234,7 @@ def test_forgot_password_sends_a_vietnamese_email_with_a_reset_link(client, app,
 def test_forgot_password_works_with_the_phone_number_too(client, app, make_user, tree):
     make_user(tree.grassroots_a, "Lò Văn Minh", email="minh@example.org", phone="+84912345678")
     _request_reset(client, "0912 345 678")
-    [mail] = _outbox(app)
+    [mail] = outbox(app)
     assert mail["To"] == "minh@example.org"
 
 
@@ -246,7 +242,7 @@ def test_unknown_account_gets_the_same_answer_and_no_email(client, app, cadre_a)
     response = _request_reset(client, "khong-ton-tai@example.org")
     assert _location(response) == "/login"
     assert NEUTRAL_ANSWER in _page(client.get("/login"))
-    assert _outbox(app) == []
+    assert outbox(app) == []
 
 
 def test_reset_link_sets_a_new_password(client, app, cadre_a):

@@ -5,8 +5,11 @@ from sqlalchemy import func, select
 from lms.auth.permissions import Role, can
 from lms.db import db
 from lms.demo import DEMO_PASSWORD, load_demo
+from lms.i18n import local_today
 from lms.orgs.models import Unit
 from lms.people.models import RoleAssignment, User
+from lms.reports import sending
+from lms.reports.models import SentReport
 from lms.trainers.demo import DEMO_TRAINER_ACCOUNTS
 from tests.conftest import ROOT, login
 
@@ -38,7 +41,7 @@ def _roles(user: User) -> set[tuple[str, str]]:
 
 def _counts() -> dict[str, int]:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Unit, User, RoleAssignment)}
+            for model in (Unit, User, RoleAssignment, SentReport)}
 
 
 def test_demo_creates_the_five_accounts_and_the_synthetic_cadres(demo):
@@ -94,3 +97,17 @@ def test_loading_the_demo_twice_creates_nothing_new(demo):
     before = _counts()
     assert load_demo(ROOT / "content", synthetic_cadres=50) == {"accounts": 0, "cadres": 0}
     assert _counts() == before
+
+
+def test_the_provinces_sent_last_years_reports_one_in_time_one_late(demo):
+    year = local_today().year - 1
+    centre = db.session.scalar(select(Unit).where(Unit.code == "DOAN-TW"))
+    children = {child.unit.code: child for child in sending.children_reports(centre, year)}
+    lao_cai, an_giang = children["DOAN-LCI"], children["DOAN-AGG"]
+    assert (lao_cai.status, lao_cai.latest.file.content_type, lao_cai.latest.sent_by.email) == \
+        (sending.SENT, "application/pdf", "admin.tinha@example.org")
+    assert lao_cai.latest.file.filename == f"bao-cao-nam-{year}-DOAN-LCI.pdf"
+    assert lao_cai.latest.file.data.startswith(b"%PDF")
+    assert (an_giang.status, an_giang.latest.file.filename) == (sending.LATE, f"bao-cao-nam-{year}-DOAN-AGG.docx")
+    # This year's reports are still to be sent.
+    assert db.session.scalar(select(func.count()).select_from(SentReport).where(SentReport.year == year + 1)) == 0

@@ -4,16 +4,13 @@ their weighted mean — self-assessment 1, supervisor 2, knowledge test 1, pract
 half up. An instrument that gave no level is left out; with none, the competency is not yet assessed.
 
 The arithmetic is done on whole numbers, so 2.5 becomes 3 (never banker's rounding to 2)."""
-from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from sqlalchemy import select
 
 from lms.assessments.models import (
     CAMPAIGN_OPEN, KNOWLEDGE, PROFICIENCY_LEVELS, SELF, SUPERVISOR, TRAINER, Campaign, CompetencyResult, Participant,
     Rating)
 from lms.db import db, utcnow
+from lms.i18n import end_of_local_day_utc
 from lms.trainers.models import Practicum, TrainerProfile
 
 WEIGHTS = {SELF: 1, SUPERVISOR: 2, KNOWLEDGE: 1, TRAINER: 2}
@@ -59,13 +56,6 @@ def rubric_level(rubric: dict) -> int:
 
 # --- Recomputing a participant --------------------------------------------------------------------
 
-def _end_of_day_utc(day) -> datetime:
-    """The first instant after `day` ends where the users are, as the naive UTC time the database keeps."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Ho_Chi_Minh")
-    local = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
-
-
 def latest_practicum(participant: Participant) -> Practicum | None:
     """The participant's latest practicum with rubric scores, assessed by the end of the campaign's due
     date, or None when they have no trainer profile or no such practicum."""
@@ -74,7 +64,7 @@ def latest_practicum(participant: Participant) -> Practicum | None:
         return None
     practicums = db.session.scalars(
         select(Practicum).where(Practicum.trainer_id == profile_id,
-                                Practicum.assessed_at < _end_of_day_utc(participant.campaign.due_on))
+                                Practicum.assessed_at < end_of_local_day_utc(participant.campaign.due_on))
         .order_by(Practicum.assessed_at.desc(), Practicum.id.desc()))
     for practicum in practicums:
         try:

@@ -29,13 +29,14 @@ from lms.assessments.models import (
     APPROVED, COMPUTED, DECLARED, NOT_STARTED, RETURNED, SUBMITTED, UNIT_DRAFT, UNIT_STATUSES,
     Campaign, UnitAnswer, UnitAssessment, UnitAssessmentEvent, UnitIndicator)
 from lms.assessments.unit_indicators import YES, NO, computed_values, display_target, display_value, is_met
-from lms.auth.permissions import Role, below_scope, can, in_scope
+from lms.auth.permissions import below_scope, can, in_scope
 from lms.db import db, utcnow
 from lms.i18n import N_
 from lms.mail import send_mail
 from lms.orgs.models import Unit
 from lms.paging import Page
-from lms.people.models import RoleAssignment, User
+from lms.people.models import User
+from lms.people.services import parent_reviewers, unit_admins
 
 log = logging.getLogger(__name__)
 
@@ -485,27 +486,6 @@ def return_for_changes(assessment: UnitAssessment, user: User, note: str, commen
 
 
 # --- Telling people -------------------------------------------------------------------------------
-
-def _holders(unit: Unit, roles) -> list[User]:
-    """Active people with an e-mail holding one of `roles` on exactly `unit`."""
-    return list(db.session.scalars(
-        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(RoleAssignment.unit_id == unit.id, RoleAssignment.role.in_([str(r) for r in roles]),
-               User.is_active.is_(True), User.email.is_not(None), User.email != "")
-        .distinct().order_by(User.id)))
-
-
-def unit_admins(unit: Unit) -> list[User]:
-    return _holders(unit, (Role.UNIT_ADMIN,))
-
-
-def parent_reviewers(unit: Unit) -> list[User]:
-    """Those who review the unit from the unit above: its admins and reviewers (and the central office's
-    administrators when the unit above is the central office)."""
-    if unit.parent is None:
-        return []
-    return _holders(unit.parent, (Role.UNIT_ADMIN, Role.REVIEWER, Role.CENTRAL_ADMIN))
-
 
 _SUBJECTS = {
     EVENT_SUBMITTED: N_("Đơn vị %(unit)s đã gửi bản đánh giá năng lực chờ thẩm định"),

@@ -314,6 +314,35 @@ def reissue_activation(person: User, by: User) -> str:
 
 # --- Roles -----------------------------------------------------------------------------------
 
+def role_holders(unit_ids: list[int], roles) -> dict[int, list[User]]:
+    """Active people with an e-mail who hold one of `roles` on exactly one of the units, by unit id (units
+    with nobody left out): one statement."""
+    if not unit_ids:
+        return {}
+    rows = db.session.execute(
+        select(RoleAssignment.unit_id, User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.unit_id.in_(unit_ids), RoleAssignment.role.in_([str(role) for role in roles]),
+               User.is_active.is_(True), User.email.is_not(None), User.email != "")
+        .distinct().order_by(RoleAssignment.unit_id, User.id))
+    holders: dict[int, list[User]] = {}
+    for unit_id, person in rows:
+        holders.setdefault(unit_id, []).append(person)
+    return holders
+
+
+def unit_admins(unit: Unit) -> list[User]:
+    return role_holders([unit.id], (Role.UNIT_ADMIN,)).get(unit.id, [])
+
+
+def parent_reviewers(unit: Unit) -> list[User]:
+    """Those who review the unit from the unit above: its admins and reviewers (and the central office's
+    administrators when the unit above is the central office)."""
+    if unit.parent is None:
+        return []
+    reviewing = (Role.UNIT_ADMIN, Role.REVIEWER, Role.CENTRAL_ADMIN)
+    return role_holders([unit.parent_id], reviewing).get(unit.parent_id, [])
+
+
 def grant(person: User, role: Role, unit_code: str, by: User) -> RoleAssignment:
     unit = unit_by_code(unit_code)
     if unit is None or not may_grant(by, role, unit):

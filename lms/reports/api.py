@@ -479,14 +479,16 @@ def _build_document() -> dict:
             }},
             "/api/v1/units/{unit_id}/reports/{key}": {"get": {
                 "operationId": "getReport",
-                "summary": "Một bảng báo cáo của đơn vị — One report table over a unit's subtree",
+                "summary": "Một bảng báo cáo của đơn vị — One report table of a unit",
                 "description": (
                     "coverage: độ bao phủ khóa học cốt lõi (ghi danh, hoàn thành, quá hạn) — core-course "
                     "enrolment and completion; courses: theo khóa học và cấp — per course and level; cascade: "
                     "lan tỏa tập huấn — cascade reach; trainers: tập huấn viên theo bậc — trainers by tier; "
                     "gaps: khoảng trống năng lực — competency gaps; campaigns: đợt đánh giá — assessment "
                     "campaigns; capacity: đánh giá năng lực đơn vị — unit capacity assessments; targets: chỉ "
-                    "tiêu và thực hiện — targets against actual."),
+                    "tiêu và thực hiện — targets against actual; sent: báo cáo năm các đơn vị trực thuộc đã gửi "
+                    "lên, đúng hạn hay muộn — the yearly reports the units directly under the unit have sent "
+                    "up, in time or late."),
                 "parameters": [unit_id, {"name": "key", "in": "path", "required": True,
                                          "description": "Khóa bảng báo cáo. — Report table key.",
                                          "schema": {"type": "string", "enum": report_keys}}, year],

@@ -39,7 +39,8 @@ def dashboard():
         crumbs=services.breadcrumb(current_user, node), several_roots=len(roots) > 1,
         cards=cards, sections=services.sections(tables), fmt=number_text,
         description=services.describe(node), as_of=queries.figures_as_of(), refresh_form=ActionForm(),
-        sent=sending.panel(current_user, node, year), send_form=SendReportForm())
+        sent=sending.panel(current_user, node, year), send_form=SendReportForm(), remind_form=ActionForm(),
+        remind_days=sending.REMIND_EVERY.days)
 
 
 @bp.route("/refresh", methods=["POST"])

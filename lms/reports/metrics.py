@@ -1,7 +1,9 @@
 """The report tables: every figure the dashboard, the exports, the yearly report and the API show.
 
 `TABLES` maps a table's key to the function building it for a unit (the node) and a calendar year;
-`TABLE_ORDER` is the order the dashboard shows them in. Each table covers the node's whole subtree.
+`TABLE_ORDER` is the order the dashboard shows them in. Each table covers the node's whole subtree, but for
+"sent" (lms.reports.sending): the yearly reports of the units directly under the node, which the dashboard
+shows in a section of its own, with the files.
 A table by unit has one row per unit directly under the node (the row aggregates that unit's whole
 subtree, and `row_units` holds its id for drilling down), then, when the node itself holds any of the
 figures, one row for the node's own cadres, cohorts or assessments (no drill-down there). A closed
@@ -20,7 +22,7 @@ from lms.assessments.models import APPROVED, SUBMITTED, UNIT_STATUS_LABELS, UNIT
 from lms.db import db
 from lms.i18n import N_, level_name, local_today
 from lms.orgs.models import Unit
-from lms.reports import queries
+from lms.reports import queries, sending
 from lms.reports.tables import DATE, INT, PERCENT, TEXT, Column, Table
 from lms.trainers.models import CERTIFIED, STATUS_LABELS, STATUSES, TIER_LABELS, TIERS
 
@@ -333,6 +335,7 @@ TABLES: dict[str, Callable[[Unit, int], Table]] = {
     "campaigns": campaigns,
     "capacity": capacity,
     "targets": targets,
+    "sent": sending.children_table,  # not a dashboard section: the dashboard shows it with the files
 }
 TABLE_ORDER: list[str] = ["coverage", "courses", "cascade", "trainers", "gaps", "campaigns", "capacity", "targets"]
 

@@ -1,5 +1,5 @@
-"""Reporting keeps two tables of its own: the API tokens people create to read reports from other programs,
-and the yearly reports units send up to the level above."""
+"""Reporting keeps tables of its own: the API tokens people create to read reports from other programs, the
+yearly reports units send up to the level above, and the reminders sent to units that have not sent theirs."""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String
@@ -51,3 +51,17 @@ class SentReport(db.Model):
     unit: Mapped[Unit] = relationship()
     file: Mapped[EvidenceFile] = relationship()
     sent_by: Mapped[User] = relationship()
+
+
+class ReportReminder(db.Model):
+    """A reminder e-mailed to a unit's admins, by an admin of the level above, that the unit has not yet
+    sent its yearly report of `year`; kept so that a unit is not reminded again too soon."""
+
+    __table_args__ = (Index("ix_report_reminder_year_unit", "year", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    year: Mapped[int]
+    reminded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    reminded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recipients: Mapped[int]  # how many of the unit's admins were e-mailed

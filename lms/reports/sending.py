@@ -1,24 +1,62 @@
-"""Yearly reports sent up: each unit sends its signed yearly report (PDF or DOCX) to the level above, and
-the level above sees, unit by unit, which of the units directly under it have sent theirs."""
+"""Yearly reports sent up: each unit sends its signed yearly report (PDF or DOCX) to the level above by the
+due day of the year (LMS_YEARLY_REPORT_DUE). The level above is told by e-mail when one arrives, sees unit
+by unit which of the units directly under it have sent theirs, in time or late, and reminds the others."""
+import logging
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from lms.actions import RuleError
-from lms.auth.permissions import can
 from lms.assessments.evidence import ALLOWED_TYPES, has_upload, save_upload, types_label
-from lms.db import db
+from lms.auth.permissions import Role, can
+from lms.db import db, utcnow
+from lms.i18n import N_, end_of_local_day_utc, local_date
+from lms.mail import send_mail
 from lms.orgs.models import Unit
 from lms.people.models import User
-from lms.reports.models import SentReport
+from lms.people.services import parent_reviewers, role_holders
+from lms.reports.models import ReportReminder, SentReport
+from lms.reports.tables import DATE, INT, Column, Table
 
-ACTION = "report.send"
+log = logging.getLogger(__name__)
+
+ACTION = "report.send"  # sending one's unit's report up, and reminding the units under it to send theirs
 REPORT_TYPES = {extension: ALLOWED_TYPES[extension] for extension in ("pdf", "docx")}
 MAX_NOTE = 500
+REMIND_EVERY = timedelta(days=3)  # a unit is not reminded again sooner
+PANEL = "bao-cao-gui-len"  # the dashboard's section about reports sent up
 
+SENT, LATE, NOT_SENT, OVERDUE = "sent", "late", "not_sent", "overdue"
+STATUS_LABELS = {
+    SENT: N_("Đã gửi đúng hạn"),
+    LATE: N_("Gửi muộn"),
+    NOT_SENT: N_("Chưa gửi"),
+    OVERDUE: N_("Quá hạn, chưa gửi"),
+}
+
+
+def due_date(year: int) -> date:
+    """The day by which the yearly report of `year` is to be sent up."""
+    month, day = current_app.config["LMS_YEARLY_REPORT_DUE"]
+    return date(year, month, day)
+
+
+def status_of(first_sent_at: datetime | None, deadline: datetime, now: datetime) -> str:
+    """A report is in time when its first version was sent before the due day ended; a corrected version
+    sent later does not make it late."""
+    if first_sent_at is None:
+        return OVERDUE if now >= deadline else NOT_SENT
+    return SENT if first_sent_at < deadline else LATE
+
+
+# --- Sending ----------------------------------------------------------------------------------------
 
 def send(unit: Unit, year: int, upload: FileStorage | None, note: str, sender: User) -> SentReport:
     """Record `unit`'s yearly report of `year` as sent by `sender`, with the signed file. Refuses (RuleError,
@@ -48,41 +86,193 @@ def history(unit: Unit, year: int) -> list[SentReport]:
         .order_by(SentReport.id.desc())))
 
 
+# --- What the level above sees ------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class ChildReport:
     unit: Unit
     latest: SentReport | None  # None: not sent
     times: int  # how many times it was sent
+    status: str  # SENT, LATE, NOT_SENT or OVERDUE
+    last_reminded_at: datetime | None
+
+    @property
+    def status_label(self) -> str:
+        return _(STATUS_LABELS[self.status])
 
 
 def children_reports(unit: Unit, year: int) -> list[ChildReport]:
-    """Each open unit directly under `unit`, in name order, with its latest report of `year` and how many
-    times it has sent one: one grouped statement."""
-    sent = (select(SentReport.unit_id, func.max(SentReport.id).label("latest_id"), func.count().label("times"))
+    """Each open unit directly under `unit`, in name order, with its latest report of `year`, how many
+    times it has sent one, whether in time, and when it was last reminded: one grouped statement."""
+    sent = (select(SentReport.unit_id, func.max(SentReport.id).label("latest_id"), func.count().label("times"),
+                   func.min(SentReport.sent_at).label("first_at"))
             .where(SentReport.year == year).group_by(SentReport.unit_id).subquery())
+    reminded = (select(ReportReminder.unit_id, func.max(ReportReminder.reminded_at).label("at"))
+                .where(ReportReminder.year == year).group_by(ReportReminder.unit_id).subquery())
     rows = db.session.execute(
-        select(Unit, SentReport, sent.c.times)
+        select(Unit, SentReport, sent.c.times, sent.c.first_at, reminded.c.at)
         .outerjoin(sent, sent.c.unit_id == Unit.id)
         .outerjoin(SentReport, SentReport.id == sent.c.latest_id)
+        .outerjoin(reminded, reminded.c.unit_id == Unit.id)
         .where(Unit.parent_id == unit.id, Unit.closed_at.is_(None))
         .options(joinedload(SentReport.sent_by), joinedload(SentReport.file))
         .order_by(Unit.name_folded, Unit.id))
-    return [ChildReport(child, latest, times or 0) for child, latest, times in rows]
+    deadline, now = end_of_local_day_utc(due_date(year)), utcnow()
+    return [ChildReport(child, latest, times or 0, status_of(first_at, deadline, now), reminded_at)
+            for child, latest, times, first_at, reminded_at in rows]
+
+
+def children_table(unit: Unit, year: int) -> Table:
+    """The yearly reports of the units directly under `unit` as a report table, for the exports and the API."""
+    children = children_reports(unit, year)
+    columns = [Column("unit", pgettext("a unit in a table", "Đơn vị")), Column("status", _("Tình trạng")),
+               Column("sent_on", _("Ngày gửi bản mới nhất"), DATE), Column("sent_by", _("Người gửi")),
+               Column("versions", _("Số lần gửi"), INT), Column("note", _("Ghi chú"))]
+    rows = [(child.unit.name, child.status_label,
+             local_date(child.latest.sent_at) if child.latest else None,
+             child.latest.sent_by.full_name if child.latest else "",
+             child.times, child.latest.note if child.latest else "")
+            for child in children]
+    note = _("Các đơn vị trực thuộc đang hoạt động. Hạn gửi báo cáo năm %(year)d là ngày %(due)s; đơn vị gửi "
+             "đúng hạn khi bản đầu tiên được gửi trước khi hết ngày này, bản sửa gửi sau không tính là muộn.",
+             year=year, due=due_date(year).strftime("%d/%m/%Y"))
+    return Table("sent", _("Báo cáo năm %(year)d của các đơn vị trực thuộc", year=year), columns, rows,
+                 [child.unit.id for child in children], note)
 
 
 @dataclass(frozen=True)
 class Panel:
     """What the dashboard of a unit says about yearly reports sent up."""
     history: list[SentReport]  # the unit's own, latest first; empty for a unit with nothing above it
+    status: str | None  # of the unit's own report; None for a unit with nothing above it
     may_send: bool
     children: list[ChildReport]
+    may_remind: bool
+    due: date
+
+    @property
+    def status_label(self) -> str:
+        return _(STATUS_LABELS[self.status]) if self.status else ""
 
     @property
     def children_sent(self) -> int:
         return sum(1 for child in self.children if child.latest is not None)
 
+    @property
+    def children_overdue(self) -> int:
+        return sum(1 for child in self.children if child.status == OVERDUE)
+
 
 def panel(viewer: User, unit: Unit, year: int) -> Panel:
-    has_parent = unit.parent_id is not None
-    return Panel(history(unit, year) if has_parent else [],
-                 has_parent and unit.is_open and can(viewer, ACTION, unit), children_reports(unit, year))
+    acts = unit.is_open and can(viewer, ACTION, unit)
+    children = children_reports(unit, year)
+    may_remind = acts and any(child.latest is None for child in children)
+    if unit.parent_id is None:
+        return Panel([], None, False, children, may_remind, due_date(year))
+    own = history(unit, year)
+    status = status_of(own[-1].sent_at if own else None, end_of_local_day_utc(due_date(year)), utcnow())
+    return Panel(own, status, acts, children, may_remind, due_date(year))
+
+
+# --- Reminding the units that have not sent ------------------------------------------------------------
+
+@dataclass
+class Reminders:
+    """The outcome of remind(): the units reminded with the admins e-mailed, and those left out."""
+    reminded: list[tuple[Unit, list[User]]]
+    without_admins: list[Unit]  # not sent, but no active admin with an e-mail address
+    recently_reminded: list[Unit]  # not sent, but reminded less than REMIND_EVERY ago
+
+    @property
+    def people(self) -> int:
+        return sum(len(admins) for _unit, admins in self.reminded)
+
+
+def remind(unit: Unit, year: int, by: User) -> Reminders:
+    """Record a reminder to each open unit directly under `unit` that has not sent its report of `year`,
+    was not reminded in the last three days and has admins with an e-mail address; deliver() e-mails them
+    after the commit. Refuses (RuleError, nothing recorded) when there is nobody to remind, saying why."""
+    if not unit.is_open:
+        raise RuleError(_("%(unit)s đã giải thể.", unit=unit.name))
+    waiting = [child for child in children_reports(unit, year) if child.latest is None]
+    if not waiting:
+        raise RuleError(_("Mọi đơn vị trực thuộc đã gửi báo cáo năm %(year)d; không có đơn vị nào cần nhắc.",
+                          year=year))
+    now = utcnow()
+    due = [child for child in waiting if child.last_reminded_at is None
+           or child.last_reminded_at <= now - REMIND_EVERY]
+    admins = role_holders([child.unit.id for child in due], (Role.UNIT_ADMIN,))
+    outcome = Reminders([(child.unit, admins[child.unit.id]) for child in due if child.unit.id in admins],
+                        [child.unit for child in due if child.unit.id not in admins],
+                        [child.unit for child in waiting if child not in due])
+    if not outcome.reminded:
+        raise RuleError(" ".join([_("Chưa gửi được nhắc nhở nào."), *left_out(outcome)]))
+    for child, people in outcome.reminded:
+        db.session.add(ReportReminder(unit_id=child.id, year=year, reminded_by_id=by.id, reminded_at=now,
+                                      recipients=len(people)))
+    return outcome
+
+
+def left_out(outcome: Reminders) -> list[str]:
+    """Sentences naming the units that were not reminded, and why."""
+    sentences = []
+    if outcome.recently_reminded:
+        sentences.append(_("Đã nhắc trong %(days)d ngày qua nên chưa nhắc lại: %(units)s.",
+                           days=REMIND_EVERY.days, units=_names(outcome.recently_reminded)))
+    if outcome.without_admins:
+        sentences.append(_("Chưa có quản trị viên có e-mail để nhắc: %(units)s.",
+                           units=_names(outcome.without_admins)))
+    return sentences
+
+
+NAMES_SHOWN = 5  # units named in a message; the rest are counted
+
+
+def _names(units: list[Unit]) -> str:
+    names = ", ".join(unit.name for unit in units[:NAMES_SHOWN])
+    if len(units) > NAMES_SHOWN:
+        names = _("%(names)s và %(num)d đơn vị khác", names=names, num=len(units) - NAMES_SHOWN)
+    return names
+
+
+def deliver(outcome: Reminders, year: int, by: User) -> int:
+    """E-mail the reminders remind() recorded (call after the commit). Returns how many were sent."""
+    sent = 0
+    for child, admins in outcome.reminded:
+        link = url_for("reports.dashboard", unit=child.id, year=year, _anchor=PANEL, _external=True)
+        sent += _tell(admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
+                      "reports/email_send_reminder.txt", unit=child, year=year, due=due_date(year), by=by,
+                      link=link)
+    return sent
+
+
+# --- Telling the level above -----------------------------------------------------------------------------
+
+def notify_parent(sent: SentReport, by: User) -> int:
+    """E-mail the admins and reviewers of the level above that `sent` has arrived (call after the commit).
+    Returns how many were sent."""
+    unit = sent.unit
+    people = [person for person in parent_reviewers(unit) if person.id != by.id]
+    link = url_for("reports.dashboard", unit=unit.parent_id, year=sent.year, _anchor=PANEL, _external=True)
+    return _tell(people, N_("%(unit)s đã gửi báo cáo năm %(year)d"), "reports/email_report_sent.txt",
+                 unit=unit, year=sent.year, due=due_date(sent.year), sent=sent, by=by, link=link)
+
+
+def _tell(people: list[User], subject: str, template: str, **context) -> int:
+    """E-mail each person in their own language; a mail server that cannot be reached is logged, not
+    raised, since what the e-mail tells of is already recorded."""
+    supported = current_app.config["LMS_LOCALES"]
+    sent = 0
+    for person in people:
+        locale = person.locale if person.locale in supported else current_app.config["BABEL_DEFAULT_LOCALE"]
+        with force_locale(locale):
+            title = _(subject, unit=context["unit"].name, year=context["year"],
+                      date=context["due"].strftime("%d/%m/%Y"))
+            body = render_template(template, person=person, **context)
+        try:
+            send_mail(person.email, title, body)
+            sent += 1
+        except OSError:
+            log.exception("Could not e-mail %s about the yearly report of unit %s", person.email,
+                          context["unit"].id)
+    return sent

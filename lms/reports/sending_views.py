@@ -1,14 +1,16 @@
-"""Sending a unit's signed yearly report up, and reading the reports sent, on the reports blueprint. The
-dashboard shows what was sent (lms.reports.dashboard_views); these routes take and give the files."""
+"""Sending a unit's signed yearly report up, reminding the units below to send theirs, and reading the
+reports sent, on the reports blueprint. The dashboard shows what was sent (lms.reports.dashboard_views);
+these routes take and give the files."""
 import io
 
-from flask import abort, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.actions import carry_out
+from lms.actions import RuleError
 from lms.auth.permissions import require, scope_required
-from lms.db import get_by_id
+from lms.db import db, get_by_id
+from lms.forms import ActionForm
 from lms.orgs.models import Unit
 from lms.reports import dashboard, sending
 from lms.reports.forms import SendReportForm
@@ -16,20 +18,53 @@ from lms.reports.models import SentReport
 from lms.reports.views import bp
 from lms.reports.yearly_views import year_from_arg
 
-PANEL = "bao-cao-gui-len"  # the dashboard's section about reports sent up
+
+def _unit_and_year() -> tuple[Unit, int]:
+    unit = get_by_id(Unit, request.args.get("unit"))
+    require(sending.ACTION, unit)
+    return unit, year_from_arg(request.args.get("year"))
+
+
+def _back_to_panel(unit: Unit, year: int):
+    return redirect(url_for("reports.dashboard", unit=unit.id, year=year, _anchor=sending.PANEL))
 
 
 @bp.route("/yearly/send", methods=["POST"])
 @scope_required(sending.ACTION)
 def send_yearly_report():
-    unit = get_by_id(Unit, request.args.get("unit"))
-    require(sending.ACTION, unit)
-    year = year_from_arg(request.args.get("year"))
+    unit, year = _unit_and_year()
     form = SendReportForm()
-    carry_out(lambda: sending.send(unit, year, form.file.data, form.note.data or "", current_user),
-              _("Đã gửi báo cáo năm %(year)s của %(unit)s lên %(parent)s.", year=year, unit=unit.name,
-                parent=unit.parent.name if unit.parent else ""))
-    return redirect(url_for("reports.dashboard", unit=unit.id, year=year, _anchor=PANEL))
+    try:
+        sent = sending.send(unit, year, form.file.data, form.note.data or "", current_user)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back_to_panel(unit, year)
+    db.session.commit()
+    sending.notify_parent(sent, current_user)
+    flash(_("Đã gửi báo cáo năm %(year)s của %(unit)s lên %(parent)s.", year=year, unit=unit.name,
+            parent=unit.parent.name), "success")
+    return _back_to_panel(unit, year)
+
+
+@bp.route("/yearly/remind", methods=["POST"])
+@scope_required(sending.ACTION)
+def remind_yearly_report():
+    unit, year = _unit_and_year()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        outcome = sending.remind(unit, year, current_user)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back_to_panel(unit, year)
+    db.session.commit()
+    sending.deliver(outcome, year, current_user)
+    flash(" ".join([_("Đã nhắc %(units)d đơn vị chưa gửi báo cáo năm %(year)d (%(people)d người nhận e-mail).",
+                      units=len(outcome.reminded), year=year, people=outcome.people),
+                    *sending.left_out(outcome)]), "success")
+    return _back_to_panel(unit, year)
 
 
 @bp.route("/yearly/sent/<id:sent_id>")

@@ -14,11 +14,7 @@ from lms.db import db, utcnow
 from lms.orgs.models import Unit
 from lms.orgs.services import create_unit
 from tests.assessments.test_campaigns import day, new_campaign, sign_in_as, text
-from tests.conftest import level
-
-
-def outbox(app) -> list:
-    return list(app.extensions.get("lms_outbox", []))
+from tests.conftest import level, outbox
 
 
 def body(message) -> str:

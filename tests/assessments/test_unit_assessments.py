@@ -13,14 +13,10 @@ from lms.auth.permissions import Role
 from lms.db import db
 from lms.i18n import local_today
 from lms.trainers.models import TrainerProfile
-from tests.conftest import content, sign_in_as, text
+from tests.conftest import content, outbox, sign_in_as, text
 
 LOCKED = "Bản đánh giá đã gửi và đang được khóa"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def outbox(app) -> list:
-    return list(app.extensions.get("lms_outbox", []))
 
 
 def reload(assessment: UnitAssessment) -> UnitAssessment:

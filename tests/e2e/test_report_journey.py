@@ -73,6 +73,14 @@ def test_a_province_sends_its_signed_report_up_and_the_centre_reads_it(assessmen
     with page.expect_download() as download:
         row.get_by_role("link", name="bao-cao-nam-da-ky.pdf").click()
     assert open(download.value.path(), "rb").read() == signed
+    # The centre reminds the provinces that have not sent: An Giang's admin is e-mailed, the provinces of
+    # the demo without an admin are named.
+    page.get_by_role("button", name="Nhắc các đơn vị chưa gửi").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã nhắc 1 đơn vị chưa gửi báo cáo năm")
+    expect(page.get_by_role("status")).to_contain_text("Chưa có quản trị viên có e-mail để nhắc:")
+    page.locator("#bao-cao-gui-len summary").click()
+    expect(page.locator("#bao-cao-gui-len tr", has_text="Tỉnh đoàn An Giang")).to_contain_text("Đã nhắc lúc")
+    no_sideways_scroll(page)
 
 
 def test_a_province_office_downloads_its_cadres(demo_data, page: Page):

@@ -1,8 +1,10 @@
 """Yearly reports sent up: a unit's admin sends the signed report (a real PDF or DOCX) from the unit's
-dashboard; the level above sees, unit by unit, who has sent theirs and reads the files; a bad file, a
-missing CSRF token or a unit outside the sender's scope changes nothing."""
+dashboard; the level above is told by e-mail, sees unit by unit who has sent theirs, in time or late,
+reads the files, and reminds the units that have not sent; a bad file, a missing CSRF token or a unit
+outside the sender's scope changes nothing."""
 import io
 import re
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import distinct, func, select
@@ -10,10 +12,14 @@ from sqlalchemy import distinct, func, select
 from lms.assessments.models import EvidenceFile
 from lms.auth.permissions import Role
 from lms.db import db
+from lms.i18n import local_today
 from lms.orgs.models import Unit
+from lms.orgs.services import create_unit
 from lms.reports import sending
-from lms.reports.models import SentReport
-from tests.conftest import count, sign_in_as, text
+from lms.reports.models import ReportReminder, SentReport
+from lms.reports.exports import XLSX_MIMETYPE
+from tests.conftest import count, outbox, sign_in_as, text
+from tests.reports.test_api import bearer
 
 YEAR = 2026
 # The smallest files whose content is what their name says.
@@ -59,8 +65,9 @@ def test_a_province_sends_its_signed_report_and_the_centre_sees_it(client, tree,
     # Two provinces under the centre, counted one by one: Lào Cai has sent, An Giang has not.
     assert "1 trên 2 đơn vị trực thuộc đã gửi báo cáo năm 2026." in page
     panel = flat(sent_panel(page))
-    assert re.search(r"Tỉnh đoàn An Giang .*Chưa gửi .*Tỉnh đoàn Lào Cai \d\d:\d\d, \d\d/\d\d/2026 Trần Văn Hùng "
-                     r"bao-cao-nam-2026-DOAN-LCI\.pdf", panel)
+    # (Whether in time depends on today's date against the due day: see the tests of the status below.)
+    assert re.search(r"Tỉnh đoàn An Giang (Chưa gửi|Quá hạn, chưa gửi) .*Tỉnh đoàn Lào Cai (Đã gửi đúng hạn|Gửi muộn) "
+                     r"\d\d:\d\d, \d\d/\d\d/2026 Trần Văn Hùng bao-cao-nam-2026-DOAN-LCI\.pdf", panel)
     file = client.get(f"/reports/yearly/sent/{sent.id}")
     assert file.status_code == 200 and file.data == PDF and file.mimetype == "application/pdf"
     assert 'filename=bao-cao-nam-2026-DOAN-LCI.pdf' in file.headers["Content-Disposition"]
@@ -172,3 +179,183 @@ def test_a_top_unit_with_no_units_under_it_has_no_section_on_reports_sent_up(cli
     page = dashboard(client, alone)
     assert "Báo cáo năm 2026: Đơn vị mới thành lập" in page
     assert 'id="bao-cao-gui-len"' not in page
+
+
+# --- In time, late, overdue -------------------------------------------------------------------------
+
+def sent_at(unit, when: datetime) -> None:
+    """Date the unit's latest report back to `when` (UTC, as the database keeps it)."""
+    latest = db.session.scalar(select(SentReport).where(SentReport.unit_id == unit.id)
+                               .order_by(SentReport.id.desc()).limit(1))
+    latest.sent_at = when
+    db.session.commit()
+
+
+def statuses(client, parent, year: int) -> dict[str, str]:
+    with client.application.test_request_context():
+        return {child.unit.code: child.status_label for child in sending.children_reports(parent, year)}
+
+
+def test_in_time_means_the_first_version_arrived_before_the_due_day_ended_in_vietnam(client, tree, admin_a,
+                                                                                     admin_b):
+    """2025's reports were due on 15/12/2025 (the default): a day that ends at 17:00 UTC in Hà Nội."""
+    year = YEAR - 1
+    sign_in_as(client, admin_a)
+    send(client, tree.province_a, year=year)
+    sent_at(tree.province_a, datetime(2025, 12, 15, 16, 59))  # 23:59 on the due day, Vietnam time
+    send(client, tree.province_a, name="ban-sua.pdf", year=year)  # a correction weeks later
+    sent_at(tree.province_a, datetime(2026, 1, 10, 2, 0))
+    sign_in_as(client, admin_b)
+    send(client, tree.province_b, year=year)
+    sent_at(tree.province_b, datetime(2025, 12, 15, 17, 0))  # 00:00 the day after
+    assert statuses(client, tree.central, year) == {"DOAN-AGG": "Gửi muộn", "DOAN-LCI": "Đã gửi đúng hạn"}
+    assert statuses(client, tree.central, year - 1) == {"DOAN-AGG": "Quá hạn, chưa gửi",
+                                                         "DOAN-LCI": "Quá hạn, chưa gửi"}
+    page = flat(sent_panel(dashboard(client, tree.province_b, year)))
+    assert "Hạn gửi: ngày 15/12/2025. Gửi muộn Đã gửi lên Trung ương Đoàn TNCS Hồ Chí Minh lúc 00:00, 16/12/2025" \
+        in page
+
+
+def test_the_due_day_is_set_for_the_installation(client, tree, admin_a):
+    client.application.config["LMS_YEARLY_REPORT_DUE"] = (12, 31)
+    year = local_today().year
+    sign_in_as(client, admin_a)
+    page = flat(sent_panel(dashboard(client, tree.province_a, year)))
+    assert f"Hạn gửi: ngày 31/12/{year}. Chưa gửi Tỉnh đoàn Lào Cai chưa gửi báo cáo năm {year}" in page
+    client.application.config["LMS_YEARLY_REPORT_DUE"] = (1, 31)
+    page = flat(sent_panel(dashboard(client, tree.province_a, year - 1)))
+    assert f"Hạn gửi: ngày 31/01/{year - 1}. Quá hạn, chưa gửi" in page
+
+
+def test_the_table_of_reports_sent_up_downloads_and_reads_through_the_api(client, tree, admin_a, central_admin):
+    year = YEAR - 1
+    sign_in_as(client, admin_a)
+    send(client, tree.province_a, year=year, note="Bản đã ký.")
+    send(client, tree.province_a, year=year)
+    sent_at(tree.province_a, datetime(2025, 12, 10, 3, 0))
+    sign_in_as(client, central_admin)
+    csv = client.get(f"/reports/sent.csv?unit={tree.central.id}&year={year}")
+    lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == "Đơn vị,Tình trạng,Ngày gửi bản mới nhất,Người gửi,Số lần gửi,Ghi chú"
+    assert lines[1:] == ["Tỉnh đoàn An Giang,\"Quá hạn, chưa gửi\",,,0,",
+                         "Tỉnh đoàn Lào Cai,Đã gửi đúng hạn,10/12/2025,Trần Văn Hùng,2,"]
+    workbook = client.get(f"/reports/sent.xlsx?unit={tree.central.id}&year={year}")
+    assert workbook.status_code == 200 and workbook.mimetype == XLSX_MIMETYPE
+    answer = client.get(f"/api/v1/units/{tree.central.id}/reports/sent?year={year}", headers=bearer(central_admin))
+    assert answer.status_code == 200
+    assert [(row["unit"], row["status"], row["sent_on"], row["versions"]) for row in answer.json["rows"]] == \
+        [("Tỉnh đoàn An Giang", "Quá hạn, chưa gửi", None, 0), ("Tỉnh đoàn Lào Cai", "Đã gửi đúng hạn", "2025-12-10", 2)]
+    assert answer.json["row_units"] == [tree.province_b.id, tree.province_a.id]
+    # A province reads the table of its own units, never the centre's.
+    forbidden = client.get(f"/api/v1/units/{tree.central.id}/reports/sent?year={year}", headers=bearer(admin_a))
+    assert forbidden.status_code == 403
+    sign_in_as(client, admin_a)
+    assert client.get(f"/reports/sent.csv?unit={tree.central.id}&year={year}").status_code == 403
+
+
+# --- Telling the level above, and reminding the units below ----------------------------------------------
+
+def test_the_level_above_is_told_by_email_when_a_report_arrives(client, tree, admin_a, central_admin, make_user):
+    reviewer = make_user(tree.central, "Vũ Thị Lan", roles=[(Role.REVIEWER, tree.central)], email="lan@example.org")
+    make_user(tree.province_b, "Ngô Văn Tài", roles=[(Role.UNIT_ADMIN, tree.province_b)], email="tai@example.org")
+    central_admin.locale = "en"
+    db.session.commit()
+    sign_in_as(client, admin_a)
+    send(client, tree.province_a, note="Bản đã ký của Ban Thường vụ.")
+    mails = {mail["To"]: mail for mail in outbox(client.application)}
+    assert sorted(mails) == [central_admin.email, reviewer.email]  # not the sender, nor another province
+    assert mails[central_admin.email]["Subject"] == "Tỉnh đoàn Lào Cai has sent its 2026 yearly report"
+    mail = mails[reviewer.email]
+    assert mail["Subject"] == "Tỉnh đoàn Lào Cai đã gửi báo cáo năm 2026"
+    body = mail.get_content()
+    assert "Tỉnh đoàn Lào Cai đã gửi báo cáo năm 2026 lên Trung ương Đoàn TNCS Hồ Chí Minh." in body
+    assert "Người gửi: Trần Văn Hùng." in body and "Ghi chú: Bản đã ký của Ban Thường vụ." in body
+    assert f"/reports/?unit={tree.central.id}&year=2026#bao-cao-gui-len" in body
+
+
+def remind(client, unit, year: int):
+    return client.post(f"/reports/yearly/remind?unit={unit.id}&year={year}")
+
+
+def test_the_centre_reminds_the_units_that_have_not_sent(client, tree, admin_a, admin_b, central_admin):
+    year = YEAR - 1
+    sign_in_as(client, admin_a)
+    send(client, tree.province_a, year=year)
+    sign_in_as(client, central_admin)
+    before = len(outbox(client.application))
+    assert "Nhắc các đơn vị chưa gửi" in dashboard(client, tree.central, year)
+    response = remind(client, tree.central, year)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#bao-cao-gui-len")
+    page = text(client.get(response.headers["Location"]))
+    assert "Đã nhắc 1 đơn vị chưa gửi báo cáo năm 2025 (1 người nhận e-mail)." in page
+    assert re.search(r"Quá hạn, chưa gửi</span><br><span class=\"muted\">Đã nhắc lúc \d\d:\d\d, \d\d/\d\d/20\d\d", page)
+    mails = outbox(client.application)[before:]
+    assert [mail["To"] for mail in mails] == [admin_b.email]  # Lào Cai has sent: not reminded
+    assert mails[0]["Subject"] == "Nhắc gửi báo cáo năm 2025 của Tỉnh đoàn An Giang, hạn 15/12/2025"
+    body = mails[0].get_content()
+    assert "Trung ương Đoàn TNCS Hồ Chí Minh chưa nhận được báo cáo năm 2025 của Tỉnh đoàn An Giang." in body
+    assert f"/reports/?unit={tree.province_b.id}&year=2025#bao-cao-gui-len" in body
+    assert "Người nhắc: Phạm Quốc Bảo, Trung ương Đoàn TNCS Hồ Chí Minh." in body
+    reminder = db.session.scalar(select(ReportReminder))
+    assert (reminder.unit_id, reminder.year, reminder.reminded_by_id, reminder.recipients) == \
+        (tree.province_b.id, year, central_admin.id, 1)
+
+    # Not again within three days: refused, nothing sent, nothing recorded.
+    remind(client, tree.central, year)
+    assert "Chưa gửi được nhắc nhở nào. Đã nhắc trong 3 ngày qua nên chưa nhắc lại: Tỉnh đoàn An Giang." in \
+        dashboard(client, tree.central, year)
+    assert len(outbox(client.application)) == before + 1 and count(ReportReminder) == 1
+    reminder.reminded_at -= timedelta(days=3)
+    db.session.commit()
+    remind(client, tree.central, year)
+    assert len(outbox(client.application)) == before + 2 and count(ReportReminder) == 2
+
+
+def test_a_unit_with_no_admin_to_email_is_named_and_nothing_is_recorded(client, tree, admin_b, central_admin):
+    admin_b.email = None
+    db.session.commit()
+    sign_in_as(client, central_admin)
+    remind(client, tree.central, YEAR)
+    assert "Chưa gửi được nhắc nhở nào. Chưa có quản trị viên có e-mail để nhắc: Tỉnh đoàn An Giang, " \
+        "Tỉnh đoàn Lào Cai." in dashboard(client, tree.central)
+    assert count(ReportReminder) == 0 and outbox(client.application) == []
+
+
+def test_a_long_list_of_units_left_out_names_five_and_counts_the_rest(client, tree, central_admin):
+    for number in range(1, 7):
+        create_unit(parent=tree.central, level=tree.province_a.level, code=f"DOAN-T{number}",
+                    name=f"Tỉnh đoàn số {number}")
+    db.session.commit()
+    sign_in_as(client, central_admin)
+    remind(client, tree.central, YEAR)
+    assert "Chưa có quản trị viên có e-mail để nhắc: Tỉnh đoàn An Giang, Tỉnh đoàn Lào Cai, Tỉnh đoàn số 1, " \
+        "Tỉnh đoàn số 2, Tỉnh đoàn số 3 và 3 đơn vị khác." in dashboard(client, tree.central)
+
+
+def test_when_every_unit_has_sent_there_is_nobody_to_remind(client, tree, admin_a, admin_b, central_admin):
+    for admin, unit in ((admin_a, tree.province_a), (admin_b, tree.province_b)):
+        sign_in_as(client, admin)
+        send(client, unit)
+    sign_in_as(client, central_admin)
+    page = dashboard(client, tree.central)
+    assert "2 trên 2 đơn vị trực thuộc đã gửi báo cáo năm 2026." in page
+    assert "Nhắc các đơn vị chưa gửi" not in page
+    remind(client, tree.central, YEAR)
+    assert "Mọi đơn vị trực thuộc đã gửi báo cáo năm 2026; không có đơn vị nào cần nhắc." in \
+        dashboard(client, tree.central)
+    assert count(ReportReminder) == 0
+
+
+def test_only_admins_of_the_level_above_remind_and_only_with_the_csrf_token(client, tree, admin_a, admin_b,
+                                                                          make_user):
+    reviewer = make_user(tree.central, "Vũ Thị Lan", roles=[(Role.REVIEWER, tree.central)])
+    sign_in_as(client, reviewer)
+    assert remind(client, tree.central, YEAR).status_code == 403
+    assert "Nhắc các đơn vị chưa gửi" not in dashboard(client, tree.central)
+    sign_in_as(client, admin_b)
+    assert remind(client, tree.central, YEAR).status_code == 403
+    assert remind(client, tree.province_a, YEAR).status_code == 403
+    sign_in_as(client, admin_a)
+    client.application.config["WTF_CSRF_ENABLED"] = True
+    assert remind(client, tree.province_a, YEAR).status_code == 400
+    assert count(ReportReminder) == 0 and outbox(client.application) == []
