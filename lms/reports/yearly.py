@@ -19,7 +19,7 @@ from lms.db import db
 from lms.i18n import N_, level_name, local_today
 from lms.orgs.models import AREA_FLAGS, Unit, UnitLevel
 from lms.orgs.services import ancestors
-from lms.reports import metrics
+from lms.reports import metrics, sending
 from lms.reports.charts import number_text
 from lms.reports.exports import name_part
 from lms.reports.tables import DATE, INT, PERCENT, TEXT, Table
@@ -48,14 +48,16 @@ class YearlyReport:
     below_flags: dict[str, int]  # area flag -> open units under the unit carrying it
     direct_children: int
     issued_on: date
+    reports_received: tuple[int, int]  # (in time, late) of the units directly under it, for `year`
 
 
 def build(unit: Unit, year: int, issued_on: date | None = None) -> YearlyReport:
     """Gather the figures of `unit`'s subtree for `year` (tables and headline figures from metrics)."""
     tables = {key: metrics.TABLES[key](unit, year) for key in TABLE_KEYS}
     below, flags = units_below(unit)
-    return YearlyReport(unit, year, tables, metrics.summary(unit, year), below, flags,
-                        len(metrics.children_of(unit)), issued_on or local_today())
+    received = [child.status for child in sending.children_reports(unit, year)]
+    return YearlyReport(unit, year, tables, metrics.summary(unit, year), below, flags, len(received),
+                        issued_on or local_today(), (received.count(sending.SENT), received.count(sending.LATE)))
 
 
 def units_below(unit: Unit) -> tuple[list[tuple[str, int]], dict[str, int]]:
@@ -165,6 +167,10 @@ def situation(report: YearlyReport) -> list[str]:
                    for flag in AREA_FLAGS if report.below_flags[flag]]
         if flagged:
             lines.append(_("Trong các đơn vị cấp dưới có %(flagged)s.", flagged=_join(flagged)))
+        in_time, late = report.reports_received
+        lines.append(_("Báo cáo năm %(year)s của các đơn vị trực tiếp: đã nhận %(received)s trên %(direct)s báo cáo "
+                       "(%(in_time)s đúng hạn, %(late)s gửi muộn).", year=report.year, received=n(in_time + late),
+                       direct=n(report.direct_children), in_time=n(in_time), late=n(late)))
     else:
         lines.append(_("Đơn vị trực thuộc: không có đơn vị cấp dưới đang hoạt động."))
     lines.append(_("Cán bộ: %(cadres)s cán bộ đang hoạt động trong đơn vị và các đơn vị cấp dưới.",

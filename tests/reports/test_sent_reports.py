@@ -15,7 +15,7 @@ from lms.db import db
 from lms.i18n import local_today
 from lms.orgs.models import Unit
 from lms.orgs.services import create_unit
-from lms.reports import sending
+from lms.reports import sending, yearly
 from lms.reports.models import ReportReminder, SentReport
 from lms.reports.exports import XLSX_MIMETYPE
 from tests.conftest import count, outbox, sign_in_as, text
@@ -214,6 +214,21 @@ def test_in_time_means_the_first_version_arrived_before_the_due_day_ended_in_vie
     page = flat(sent_panel(dashboard(client, tree.province_b, year)))
     assert "Hạn gửi: ngày 15/12/2025. Gửi muộn Đã gửi lên Trung ương Đoàn TNCS Hồ Chí Minh lúc 00:00, 16/12/2025" \
         in page
+
+
+def test_the_yearly_report_of_the_level_above_counts_the_reports_received(client, tree, admin_a, admin_b):
+    year = YEAR - 1
+    sign_in_as(client, admin_a)
+    send(client, tree.province_a, year=year)
+    sent_at(tree.province_a, datetime(2025, 12, 1, 2, 0))
+    sign_in_as(client, admin_b)
+    send(client, tree.province_b, year=year)
+    send(client, tree.province_b, year=year - 1)  # another year's report is not counted
+    with client.application.test_request_context():
+        lines = yearly.outline(yearly.build(tree.central, year))[0].lines
+        assert "Báo cáo năm 2025 của các đơn vị trực tiếp: đã nhận 2 trên 2 báo cáo (1 đúng hạn, 1 gửi muộn)." in lines
+        lines = yearly.outline(yearly.build(tree.central, year - 1))[0].lines
+        assert "Báo cáo năm 2024 của các đơn vị trực tiếp: đã nhận 1 trên 2 báo cáo (0 đúng hạn, 1 gửi muộn)." in lines
 
 
 def test_the_due_day_is_set_for_the_installation(client, tree, admin_a):

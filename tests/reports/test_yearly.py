@@ -277,7 +277,7 @@ def _report(unit: Unit, **tables) -> yearly.YearlyReport:
                                                    Column("total", "Tổng số", INT)], [("Nguồn", 0, 2)])
     summary = dict.fromkeys(metrics.SUMMARY_LABELS, 0)
     return yearly.YearlyReport(unit, 2025, {**empty, "targets": targets, "gaps": gaps, "trainers": trainers,
-                                            **tables}, summary, [], {}, 0, date(2026, 2, 5))
+                                            **tables}, summary, [], {}, 0, date(2026, 2, 5), (0, 0))
 
 
 def test_proposals_name_missed_targets_and_the_widest_gaps(app, tree):
