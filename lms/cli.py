@@ -161,6 +161,24 @@ def forget_report_figures() -> None:
     forget()
 
 
+@lms_cli.command("prune-download-log")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Keep the entries of the last DAYS days (default: LMS_DOWNLOAD_LOG_DAYS).")
+def prune_download_log(days: int | None):
+    """Remove the entries of the download log older than LMS_DOWNLOAD_LOG_DAYS days (run it daily)."""
+    from flask import current_app
+
+    from lms.people.downloads import prune
+
+    days = days or current_app.config["LMS_DOWNLOAD_LOG_DAYS"]
+    try:
+        removed = prune(days)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"download log entries older than {days} days removed: {removed}")
+
+
 reports_cli = AppGroup("reports", help="Reports and dashboards.")
 lms_cli.add_command(reports_cli)
 

@@ -68,6 +68,9 @@ def load_config(instance_path: Path) -> dict:
         # LMS_REPORT_CACHE_DIR (default: the instance folder's report-cache).
         "LMS_REPORT_CACHE_SECONDS": int(os.environ.get("LMS_REPORT_CACHE_SECONDS", "900")),
         "LMS_REPORT_CACHE_DIR": os.environ.get("LMS_REPORT_CACHE_DIR", ""),
+        # How long the log of downloads of lists of people keeps its entries; `flask lms prune-download-log`
+        # (run daily) removes older ones.
+        "LMS_DOWNLOAD_LOG_DAYS": int(os.environ.get("LMS_DOWNLOAD_LOG_DAYS", "730")),
         # The day of the report's year by which each unit sends its signed yearly report up (MM-DD).
         "LMS_YEARLY_REPORT_DUE": _month_day("LMS_YEARLY_REPORT_DUE", "12-15"),
     }

@@ -122,3 +122,23 @@ def test_the_log_is_paged(client, tree, admin_a):
     assert "Lượt tải 1–50 trong tổng số 55" in text(client.get("/people/downloads"))
     assert "Lượt tải 51–55 trong tổng số 55" in text(client.get("/people/downloads?page=2"))
     assert "Trang này không có lượt tải nào." in text(client.get("/people/downloads?page=9"))
+
+
+def test_entries_older_than_the_keeping_time_are_pruned(client, app, tree, admin_a, people):
+    sign_in_as(client, admin_a)
+    for _download in range(3):
+        client.get("/people/export.csv", query_string={"unit": tree.grassroots_a.id})
+    old, month_old, today = entries()
+    old.downloaded_at -= timedelta(days=731)
+    month_old.downloaded_at -= timedelta(days=30)
+    db.session.commit()
+    assert "Nhật ký lưu các lượt tải trong 730 ngày gần nhất." in text(client.get("/people/downloads"))
+    result = app.test_cli_runner().invoke(args=["lms", "prune-download-log"])
+    assert result.exit_code == 0 and "download log entries older than 730 days removed: 1" in result.output
+    assert [entry.id for entry in entries()] == [month_old.id, today.id]
+    result = app.test_cli_runner().invoke(args=["lms", "prune-download-log", "--days", "7"])
+    assert "removed: 1" in result.output and [entry.id for entry in entries()] == [today.id]
+    app.config["LMS_DOWNLOAD_LOG_DAYS"] = 0
+    result = app.test_cli_runner().invoke(args=["lms", "prune-download-log"])
+    assert result.exit_code != 0 and "at least one day" in result.output
+    assert count(DataDownload) == 1

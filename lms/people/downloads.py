@@ -1,12 +1,14 @@
 """The download log: each list of people taken out of the application as a file is written down, in the
 request that serves it, and the admins of a unit read who took which list of their people and when."""
+from datetime import timedelta
+
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.auth.permissions import in_scope, scope_root_ids
-from lms.db import db
+from lms.db import db, utcnow
 from lms.paging import PAGE_SIZE, Page
 from lms.orgs.models import Unit
 from lms.people.models import COHORT_ROSTER, DataDownload, User
@@ -24,6 +26,14 @@ def record(viewer: User, kind: str, units: list[int], people: int, file_format: 
                                     file_format=file_format, title=title, filters=filters or {},
                                     remote_addr=request.remote_addr))
     db.session.commit()
+
+
+def prune(days: int) -> int:
+    """Remove the entries older than `days` days: one statement. Returns how many went."""
+    if days < 1:
+        raise ValueError("the download log keeps its entries for at least one day")
+    cutoff = utcnow() - timedelta(days=days)
+    return db.session.execute(delete(DataDownload).where(DataDownload.downloaded_at < cutoff)).rowcount
 
 
 def directory_units(viewer: User, unit: Unit | None) -> list[int]:

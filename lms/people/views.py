@@ -1,5 +1,6 @@
 """The cadre directory and account administration for unit admins."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -53,7 +54,8 @@ def directory_export(extension: str):
 def download_log():
     """Who downloaded lists of the people of the units the viewer administers."""
     page = downloads.log_page(current_user, request.args.get("page", 1, type=int))
-    return render_template("people/download_log.html", page=page, describe=downloads.describe)
+    return render_template("people/download_log.html", page=page, describe=downloads.describe,
+                           keep_days=current_app.config["LMS_DOWNLOAD_LOG_DAYS"])
 
 
 def _directory_filters() -> services.DirectoryFilter:
