@@ -10,7 +10,7 @@ from lms.reports import dashboard as services
 from lms.reports import queries, sending
 from lms.reports.charts import number_text
 from lms.reports.exports import download
-from lms.reports.forms import SendReportForm
+from lms.reports.forms import DueDateForm, SendReportForm
 from lms.reports.views import bp
 
 ACTION = services.ACTION
@@ -34,13 +34,14 @@ def dashboard():
     tables = services.build_tables(node, year)
     cards = services.headline(node, year)
     roots = services.scope_roots(current_user)
+    sent = sending.panel(current_user, node, year)
     return render_template(
         "reports/dashboard.html", node=node, year=year, years=services.year_choices(year),
         crumbs=services.breadcrumb(current_user, node), several_roots=len(roots) > 1,
         cards=cards, sections=services.sections(tables), fmt=number_text,
         description=services.describe(node), as_of=queries.figures_as_of(), refresh_form=ActionForm(),
-        sent=sending.panel(current_user, node, year), send_form=SendReportForm(), remind_form=ActionForm(),
-        remind_days=sending.REMIND_EVERY.days)
+        sent=sent, send_form=SendReportForm(), remind_form=ActionForm(), remind_days=sending.REMIND_EVERY.days,
+        due_form=DueDateForm(formdata=None, due_on=sent.children_due))
 
 
 @bp.route("/refresh", methods=["POST"])

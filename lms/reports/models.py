@@ -1,8 +1,9 @@
 """Reporting keeps tables of its own: the API tokens people create to read reports from other programs, the
-yearly reports units send up to the level above, and the reminders sent to units that have not sent theirs."""
-from datetime import datetime
+yearly reports units send up to the level above, the day each level sets for the units under it to send
+theirs, and the reminders sent to units that have not."""
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.assessments.models import EvidenceFile
@@ -65,3 +66,18 @@ class ReportReminder(db.Model):
     reminded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     reminded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recipients: Mapped[int]  # how many of the unit's admins were e-mailed
+
+
+class ReportDeadline(db.Model):
+    """The day by which the units directly under `unit` send it their yearly report of `year`, set by the
+    unit's admins so that each level hears from the levels below before its own report is due. Without
+    one, the installation's day (LMS_YEARLY_REPORT_DUE) holds."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    year: Mapped[int]
+    due_on: Mapped[date]
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

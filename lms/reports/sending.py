@@ -1,6 +1,8 @@
 """Yearly reports sent up: each unit sends its signed yearly report (PDF or DOCX) to the level above by the
-due day of the year (LMS_YEARLY_REPORT_DUE). The level above is told by e-mail when one arrives, sees unit
-by unit which of the units directly under it have sent theirs, in time or late, and reminds the others."""
+day the level above has set for the units under it (else the installation's LMS_YEARLY_REPORT_DUE), so
+each level can set its units a day before its own. The level above is told by e-mail when a report
+arrives, sees unit by unit which of the units directly under it have sent theirs, in time or late, and
+reminds the others."""
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,12 +19,12 @@ from lms.actions import RuleError
 from lms.assessments.evidence import ALLOWED_TYPES, has_upload, save_upload, types_label
 from lms.auth.permissions import Role, can
 from lms.db import db, utcnow
-from lms.i18n import N_, end_of_local_day_utc, local_date
+from lms.i18n import N_, end_of_local_day_utc, local_date, local_today
 from lms.mail import send_mail
 from lms.orgs.models import Unit
 from lms.people.models import User
 from lms.people.services import parent_reviewers, role_holders
-from lms.reports.models import ReportReminder, SentReport
+from lms.reports.models import ReportDeadline, ReportReminder, SentReport
 from lms.reports.tables import DATE, INT, Column, Table
 
 log = logging.getLogger(__name__)
@@ -42,10 +44,30 @@ STATUS_LABELS = {
 }
 
 
-def due_date(year: int) -> date:
-    """The day by which the yearly report of `year` is to be sent up."""
+# A year's reports are written and sent until the end of this month of the next year.
+REPORTING_SEASON_ENDS = 3
+
+
+def default_due_date(year: int) -> date:
+    """The installation's day by which the yearly report of `year` is to be sent up."""
     month, day = current_app.config["LMS_YEARLY_REPORT_DUE"]
     return date(year, month, day)
+
+
+def due_date(unit_id: int | None, year: int) -> date:
+    """The day by which the units directly under unit `unit_id` send it their report of `year`: the day
+    its admins set, or the installation's."""
+    if unit_id is not None:
+        set_on = db.session.scalar(select(ReportDeadline.due_on)
+                                   .where(ReportDeadline.unit_id == unit_id, ReportDeadline.year == year))
+        if set_on is not None:
+            return set_on
+    return default_due_date(year)
+
+
+def season_end(year: int) -> date:
+    """The last day a due day of `year`'s reports may fall on, and may be changed until."""
+    return date(year + 1, REPORTING_SEASON_ENDS + 1, 1) - timedelta(days=1)
 
 
 def status_of(first_sent_at: datetime | None, deadline: datetime, now: datetime) -> str:
@@ -101,9 +123,10 @@ class ChildReport:
         return _(STATUS_LABELS[self.status])
 
 
-def children_reports(unit: Unit, year: int) -> list[ChildReport]:
+def children_reports(unit: Unit, year: int, due: date | None = None) -> list[ChildReport]:
     """Each open unit directly under `unit`, in name order, with its latest report of `year`, how many
-    times it has sent one, whether in time, and when it was last reminded: one grouped statement."""
+    times it has sent one, whether in time (by `due`, else the unit's due day), and when it was last
+    reminded: one grouped statement."""
     sent = (select(SentReport.unit_id, func.max(SentReport.id).label("latest_id"), func.count().label("times"),
                    func.min(SentReport.sent_at).label("first_at"))
             .where(SentReport.year == year).group_by(SentReport.unit_id).subquery())
@@ -117,14 +140,15 @@ def children_reports(unit: Unit, year: int) -> list[ChildReport]:
         .where(Unit.parent_id == unit.id, Unit.closed_at.is_(None))
         .options(joinedload(SentReport.sent_by), joinedload(SentReport.file))
         .order_by(Unit.name_folded, Unit.id))
-    deadline, now = end_of_local_day_utc(due_date(year)), utcnow()
+    deadline, now = end_of_local_day_utc(due or due_date(unit.id, year)), utcnow()
     return [ChildReport(child, latest, times or 0, status_of(first_at, deadline, now), reminded_at)
             for child, latest, times, first_at, reminded_at in rows]
 
 
 def children_table(unit: Unit, year: int) -> Table:
     """The yearly reports of the units directly under `unit` as a report table, for the exports and the API."""
-    children = children_reports(unit, year)
+    due = due_date(unit.id, year)
+    children = children_reports(unit, year, due)
     columns = [Column("unit", pgettext("a unit in a table", "Đơn vị")), Column("status", _("Tình trạng")),
                Column("sent_on", _("Ngày gửi bản mới nhất"), DATE), Column("sent_by", _("Người gửi")),
                Column("versions", _("Số lần gửi"), INT), Column("note", _("Ghi chú"))]
@@ -135,7 +159,7 @@ def children_table(unit: Unit, year: int) -> Table:
             for child in children]
     note = _("Các đơn vị trực thuộc đang hoạt động. Hạn gửi báo cáo năm %(year)d là ngày %(due)s; đơn vị gửi "
              "đúng hạn khi bản đầu tiên được gửi trước khi hết ngày này, bản sửa gửi sau không tính là muộn.",
-             year=year, due=due_date(year).strftime("%d/%m/%Y"))
+             year=year, due=due.strftime("%d/%m/%Y"))
     return Table("sent", _("Báo cáo năm %(year)d của các đơn vị trực thuộc", year=year), columns, rows,
                  [child.unit.id for child in children], note)
 
@@ -145,10 +169,12 @@ class Panel:
     """What the dashboard of a unit says about yearly reports sent up."""
     history: list[SentReport]  # the unit's own, latest first; empty for a unit with nothing above it
     status: str | None  # of the unit's own report; None for a unit with nothing above it
+    due: date | None  # of the unit's own report; None for a unit with nothing above it
     may_send: bool
     children: list[ChildReport]
+    children_due: date
     may_remind: bool
-    due: date
+    may_set_due: bool
 
     @property
     def status_label(self) -> str:
@@ -165,13 +191,43 @@ class Panel:
 
 def panel(viewer: User, unit: Unit, year: int) -> Panel:
     acts = unit.is_open and can(viewer, ACTION, unit)
-    children = children_reports(unit, year)
+    children_due = due_date(unit.id, year)
+    children = children_reports(unit, year, children_due)
     may_remind = acts and any(child.latest is None for child in children)
+    may_set_due = acts and bool(children) and local_today() <= season_end(year)
     if unit.parent_id is None:
-        return Panel([], None, False, children, may_remind, due_date(year))
-    own = history(unit, year)
-    status = status_of(own[-1].sent_at if own else None, end_of_local_day_utc(due_date(year)), utcnow())
-    return Panel(own, status, acts, children, may_remind, due_date(year))
+        return Panel([], None, None, False, children, children_due, may_remind, may_set_due)
+    own, due = history(unit, year), due_date(unit.parent_id, year)
+    status = status_of(own[-1].sent_at if own else None, end_of_local_day_utc(due), utcnow())
+    return Panel(own, status, due, acts, children, children_due, may_remind, may_set_due)
+
+
+def set_due_date(unit: Unit, year: int, due_on: date, by: User) -> ReportDeadline:
+    """Set the day by which the units directly under `unit` send it their report of `year`. Refuses
+    (RuleError, nothing changed) a closed unit, a year whose reporting season is over, a day outside that
+    season, or a day after the unit's own report is due at the level above."""
+    if not unit.is_open:
+        raise RuleError(_("%(unit)s đã giải thể.", unit=unit.name))
+    first, last = date(year, 1, 1), season_end(year)
+    if local_today() > last:
+        raise RuleError(_("Mùa báo cáo năm %(year)d đã kết thúc ngày %(date)s; không đổi hạn gửi được nữa.",
+                          year=year, date=last.strftime("%d/%m/%Y")))
+    if not first <= due_on <= last:
+        raise RuleError(_("Hạn gửi báo cáo năm %(year)d phải từ ngày %(first)s đến ngày %(last)s.", year=year,
+                          first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y")))
+    if unit.parent_id is not None:
+        own = due_date(unit.parent_id, year)
+        if due_on > own:
+            raise RuleError(_("Hạn cho các đơn vị trực thuộc phải trước hoặc đúng ngày %(unit)s gửi báo cáo lên "
+                              "%(parent)s (%(date)s), để kịp tổng hợp.", unit=unit.name,
+                              parent=unit.parent.name, date=own.strftime("%d/%m/%Y")))
+    deadline = db.session.scalar(select(ReportDeadline)
+                                 .where(ReportDeadline.unit_id == unit.id, ReportDeadline.year == year))
+    if deadline is None:
+        deadline = ReportDeadline(unit_id=unit.id, year=year)
+        db.session.add(deadline)
+    deadline.due_on, deadline.set_by_id = due_on, by.id
+    return deadline
 
 
 # --- Reminding the units that have not sent ------------------------------------------------------------
@@ -179,6 +235,7 @@ def panel(viewer: User, unit: Unit, year: int) -> Panel:
 @dataclass
 class Reminders:
     """The outcome of remind(): the units reminded with the admins e-mailed, and those left out."""
+    due: date
     reminded: list[tuple[Unit, list[User]]]
     without_admins: list[Unit]  # not sent, but no active admin with an e-mail address
     recently_reminded: list[Unit]  # not sent, but reminded less than REMIND_EVERY ago
@@ -194,17 +251,18 @@ def remind(unit: Unit, year: int, by: User) -> Reminders:
     after the commit. Refuses (RuleError, nothing recorded) when there is nobody to remind, saying why."""
     if not unit.is_open:
         raise RuleError(_("%(unit)s đã giải thể.", unit=unit.name))
-    waiting = [child for child in children_reports(unit, year) if child.latest is None]
+    due = due_date(unit.id, year)
+    waiting = [child for child in children_reports(unit, year, due) if child.latest is None]
     if not waiting:
         raise RuleError(_("Mọi đơn vị trực thuộc đã gửi báo cáo năm %(year)d; không có đơn vị nào cần nhắc.",
                           year=year))
     now = utcnow()
-    due = [child for child in waiting if child.last_reminded_at is None
-           or child.last_reminded_at <= now - REMIND_EVERY]
-    admins = role_holders([child.unit.id for child in due], (Role.UNIT_ADMIN,))
-    outcome = Reminders([(child.unit, admins[child.unit.id]) for child in due if child.unit.id in admins],
-                        [child.unit for child in due if child.unit.id not in admins],
-                        [child.unit for child in waiting if child not in due])
+    to_remind = [child for child in waiting if child.last_reminded_at is None
+                 or child.last_reminded_at <= now - REMIND_EVERY]
+    admins = role_holders([child.unit.id for child in to_remind], (Role.UNIT_ADMIN,))
+    outcome = Reminders(due, [(child.unit, admins[child.unit.id]) for child in to_remind if child.unit.id in admins],
+                        [child.unit for child in to_remind if child.unit.id not in admins],
+                        [child.unit for child in waiting if child not in to_remind])
     if not outcome.reminded:
         raise RuleError(" ".join([_("Chưa gửi được nhắc nhở nào."), *left_out(outcome)]))
     for child, people in outcome.reminded:
@@ -241,7 +299,7 @@ def deliver(outcome: Reminders, year: int, by: User) -> int:
     for child, admins in outcome.reminded:
         link = url_for("reports.dashboard", unit=child.id, year=year, _anchor=PANEL, _external=True)
         sent += _tell(admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
-                      "reports/email_send_reminder.txt", unit=child, year=year, due=due_date(year), by=by,
+                      "reports/email_send_reminder.txt", unit=child, year=year, due=outcome.due, by=by,
                       link=link)
     return sent
 
@@ -255,7 +313,7 @@ def notify_parent(sent: SentReport, by: User) -> int:
     people = [person for person in parent_reviewers(unit) if person.id != by.id]
     link = url_for("reports.dashboard", unit=unit.parent_id, year=sent.year, _anchor=PANEL, _external=True)
     return _tell(people, N_("%(unit)s đã gửi báo cáo năm %(year)d"), "reports/email_report_sent.txt",
-                 unit=unit, year=sent.year, due=due_date(sent.year), sent=sent, by=by, link=link)
+                 unit=unit, year=sent.year, due=due_date(unit.parent_id, sent.year), sent=sent, by=by, link=link)
 
 
 def _tell(people: list[User], subject: str, template: str, **context) -> int:

@@ -13,7 +13,7 @@ from lms.db import db, get_by_id
 from lms.forms import ActionForm
 from lms.orgs.models import Unit
 from lms.reports import dashboard, sending
-from lms.reports.forms import SendReportForm
+from lms.reports.forms import DueDateForm, SendReportForm
 from lms.reports.models import SentReport
 from lms.reports.views import bp
 from lms.reports.yearly_views import year_from_arg
@@ -64,6 +64,26 @@ def remind_yearly_report():
     flash(" ".join([_("Đã nhắc %(units)d đơn vị chưa gửi báo cáo năm %(year)d (%(people)d người nhận e-mail).",
                       units=len(outcome.reminded), year=year, people=outcome.people),
                     *sending.left_out(outcome)]), "success")
+    return _back_to_panel(unit, year)
+
+
+@bp.route("/yearly/due", methods=["POST"])
+@scope_required(sending.ACTION)
+def set_yearly_report_due():
+    unit, year = _unit_and_year()
+    form = DueDateForm()
+    if not form.validate_on_submit():
+        flash(" ".join(map(str, form.due_on.errors)) or _("Hãy chọn hạn gửi báo cáo."), "error")
+        return _back_to_panel(unit, year)
+    try:
+        deadline = sending.set_due_date(unit, year, form.due_on.data, current_user)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back_to_panel(unit, year)
+    db.session.commit()
+    flash(_("Các đơn vị trực thuộc %(unit)s gửi báo cáo năm %(year)d trước hết ngày %(date)s.", unit=unit.name,
+            year=year, date=deadline.due_on.strftime("%d/%m/%Y")), "success")
     return _back_to_panel(unit, year)
 
 

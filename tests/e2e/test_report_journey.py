@@ -62,6 +62,13 @@ def test_a_province_sends_its_signed_report_up_and_the_centre_reads_it(assessmen
     page.get_by_role("button", name="Gửi báo cáo lên cấp trên").click()
     expect(page.get_by_role("status")).to_contain_text("Đã gửi báo cáo năm")
     expect(page.get_by_role("link", name="bao-cao-nam-da-ky.pdf")).to_be_visible()
+    # Lào Cai gives its own units a day before its own, to have time to compile their reports.
+    due = page.get_by_label("Hạn các đơn vị trực thuộc gửi báo cáo")
+    year = due.input_value()[:4]  # the centre's day, by default: the report's year
+    due.fill(f"{year}-12-01")
+    page.get_by_role("button", name="Đặt hạn").click()
+    expect(page.get_by_role("status")).to_contain_text(f"trước hết ngày 01/12/{year}")
+    expect(page.get_by_label("Hạn các đơn vị trực thuộc gửi báo cáo")).to_have_value(f"{year}-12-01")
     no_sideways_scroll(page)
 
     sign_in(page, "trunguong@example.org")

@@ -4,7 +4,7 @@ reads the files, and reminds the units that have not sent; a bad file, a missing
 outside the sender's scope changes nothing."""
 import io
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import distinct, func, select
@@ -16,7 +16,7 @@ from lms.i18n import local_today
 from lms.orgs.models import Unit
 from lms.orgs.services import create_unit
 from lms.reports import sending, yearly
-from lms.reports.models import ReportReminder, SentReport
+from lms.reports.models import ReportDeadline, ReportReminder, SentReport
 from lms.reports.exports import XLSX_MIMETYPE
 from tests.conftest import count, outbox, sign_in_as, text
 from tests.reports.test_api import bearer
@@ -374,3 +374,88 @@ def test_only_admins_of_the_level_above_remind_and_only_with_the_csrf_token(clie
     client.application.config["WTF_CSRF_ENABLED"] = True
     assert remind(client, tree.province_a, YEAR).status_code == 400
     assert count(ReportReminder) == 0 and outbox(client.application) == []
+
+
+# --- The day each level sets for the units under it ---------------------------------------------------------
+
+def set_due(client, unit, day: str, year: int):
+    return client.post(f"/reports/yearly/due?unit={unit.id}&year={year}", data={"due_on": day})
+
+
+def test_a_province_sets_its_units_a_day_before_its_own(client, tree, admin_a, central_admin, make_user):
+    year = local_today().year
+    sign_in_as(client, admin_a)
+    response = set_due(client, tree.province_a, f"{year}-12-01", year)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#bao-cao-gui-len")
+    page = dashboard(client, tree.province_a, year)
+    assert f"Các đơn vị trực thuộc Tỉnh đoàn Lào Cai gửi báo cáo năm {year} trước hết ngày 01/12/{year}." in page
+    assert f"Hạn gửi: ngày 15/12/{year}." in page  # its own, to the centre
+    assert f'value="{year}-12-01"' in page
+    assert f"Hạn gửi: ngày 01/12/{year}." in dashboard(client, tree.grassroots_a, year)
+    set_due(client, tree.province_a, f"05/12/{year}", year)  # typed the Vietnamese way; changed, not added
+    assert [(d.unit_id, d.year, d.due_on.isoformat(), d.set_by_id) for d in db.session.scalars(
+        select(ReportDeadline))] == [(tree.province_a.id, year, f"{year}-12-05", admin_a.id)]
+    # Another level's units keep the installation's day.
+    sign_in_as(client, central_admin)
+    assert f'value="{year}-12-15"' in dashboard(client, tree.central, year)
+    set_due(client, tree.central, f"{year + 1}-03-31", year)  # the top unit answers to nobody: up to March
+    assert f'value="{year + 1}-03-31"' in dashboard(client, tree.central, year)
+    # Those who read the dashboard without setting the day read it.
+    reviewer = make_user(tree.central, "Vũ Thị Lan", roles=[(Role.REVIEWER, tree.central)])
+    sign_in_as(client, reviewer)
+    assert f"Hạn các đơn vị trực thuộc gửi: ngày 31/03/{year + 1}." in dashboard(client, tree.central, year)
+
+
+@pytest.mark.parametrize("day, message", [
+    ("{year}-12-16", "Hạn cho các đơn vị trực thuộc phải trước hoặc đúng ngày Tỉnh đoàn Lào Cai gửi báo cáo lên "
+                     "Trung ương Đoàn TNCS Hồ Chí Minh (15/12/{year}), để kịp tổng hợp."),
+    ("{last}-12-31", "Hạn gửi báo cáo năm {year} phải từ ngày 01/01/{year} đến ngày 31/03/{next}."),
+    ("30/02/{year}", "Ngày không đúng dạng ngày/tháng/năm, ví dụ 25/03/2026."),
+    ("", "Hãy chọn hạn gửi báo cáo."),
+])
+def test_a_day_that_does_not_fit_is_refused(client, tree, admin_a, day, message):
+    year = local_today().year
+    sign_in_as(client, admin_a)
+    set_due(client, tree.province_a, day.format(year=year, last=year - 1), year)
+    assert message.format(year=year, next=year + 1) in dashboard(client, tree.province_a, year)
+    assert count(ReportDeadline) == 0
+
+
+def test_a_closed_season_keeps_its_days(client, tree, admin_a):
+    sign_in_as(client, admin_a)
+    assert 'action="/reports/yearly/due' not in dashboard(client, tree.province_a, 2020)
+    set_due(client, tree.province_a, "2020-12-01", 2020)
+    assert "Mùa báo cáo năm 2020 đã kết thúc ngày 31/03/2021; không đổi hạn gửi được nữa." in \
+        dashboard(client, tree.province_a, 2020)
+    assert count(ReportDeadline) == 0
+
+
+def test_only_the_levels_admins_set_its_day_and_only_with_the_csrf_token(client, tree, admin_a, admin_b,
+                                                                         make_user):
+    year = local_today().year
+    reviewer = make_user(tree.province_a, "Hồ Thị Thu", roles=[(Role.REVIEWER, tree.province_a)])
+    sign_in_as(client, reviewer)
+    assert set_due(client, tree.province_a, f"{year}-12-01", year).status_code == 403
+    assert 'action="/reports/yearly/due' not in dashboard(client, tree.province_a, year)
+    sign_in_as(client, admin_b)
+    assert set_due(client, tree.province_a, f"{year}-12-01", year).status_code == 403
+    sign_in_as(client, admin_a)
+    client.application.config["WTF_CSRF_ENABLED"] = True
+    assert set_due(client, tree.province_a, f"{year}-12-01", year).status_code == 400
+    assert count(ReportDeadline) == 0
+
+
+def test_reports_are_in_time_against_the_day_the_level_above_set(client, tree, admin_a, admin_b, central_admin):
+    year = YEAR - 1
+    db.session.add(ReportDeadline(unit_id=tree.central.id, year=year, due_on=date(2025, 11, 30),
+                                  set_by_id=central_admin.id))
+    db.session.commit()
+    sign_in_as(client, admin_a)
+    send(client, tree.province_a, year=year)
+    sent_at(tree.province_a, datetime(2025, 12, 10, 3, 0))  # in time by the installation's day, not by this one
+    assert statuses(client, tree.central, year) == {"DOAN-AGG": "Quá hạn, chưa gửi", "DOAN-LCI": "Gửi muộn"}
+    assert "Hạn gửi: ngày 30/11/2025. Gửi muộn" in flat(sent_panel(dashboard(client, tree.province_a, year)))
+    sign_in_as(client, central_admin)
+    remind(client, tree.central, year)
+    [mail] = [mail for mail in outbox(client.application) if mail["To"] == admin_b.email]
+    assert mail["Subject"] == "Nhắc gửi báo cáo năm 2025 của Tỉnh đoàn An Giang, hạn 30/11/2025"
