@@ -12,6 +12,7 @@ from lms.assessments.models import (
     BY_LEVEL, BY_ROLE, DRAFT, PUBLISHED, Campaign, Competency, Domain, Expectation, Framework, UnitIndicator)
 from lms.auth.permissions import Role
 from lms.db import db
+from lms.i18n import local_date
 from tests.conftest import content, count, sign_in_as, text
 
 
@@ -74,7 +75,7 @@ def test_a_cadre_reads_the_published_versions(client, framework, cadre_a):
     sign_in_as(client, cadre_a)
     page = content(client.get("/assessments/framework"))
     assert "Phiên bản 1" in page and "Khung năng lực thử" in page and "Đã ban hành" in page
-    assert framework.published_at.strftime("%d/%m/%Y") in page
+    assert f"{local_date(framework.published_at):%d/%m/%Y}" in page  # the day where the users are
     assert 'data-label="Số đợt đánh giá dùng" class="num">1<' in page
     assert "Tạo phiên bản mới" not in page
 

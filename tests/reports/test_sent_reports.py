@@ -259,7 +259,8 @@ def test_the_table_of_reports_sent_up_downloads_and_reads_through_the_api(client
     answer = client.get(f"/api/v1/units/{tree.central.id}/reports/sent?year={year}", headers=bearer(central_admin))
     assert answer.status_code == 200
     assert [(row["unit"], row["status"], row["sent_on"], row["versions"]) for row in answer.json["rows"]] == \
-        [("Tỉnh đoàn An Giang", "Quá hạn, chưa gửi", None, 0), ("Tỉnh đoàn Lào Cai", "Đã gửi đúng hạn", "2025-12-10", 2)]
+        [("Tỉnh đoàn An Giang", "Quá hạn, chưa gửi", None, 0),
+         ("Tỉnh đoàn Lào Cai", "Đã gửi đúng hạn", "2025-12-10", 2)]
     assert answer.json["row_units"] == [tree.province_b.id, tree.province_a.id]
     # A province reads the table of its own units, never the centre's.
     forbidden = client.get(f"/api/v1/units/{tree.central.id}/reports/sent?year={year}", headers=bearer(admin_a))
