@@ -21,7 +21,7 @@ DEMO_SENT = [
     ("DOAN-LCI", "admin.tinha@example.org", yearly_pdf.render, "pdf", -5, 16,
      "Bản đã ký và đóng dấu của Ban Thường vụ Tỉnh đoàn."),
     ("DOAN-AGG", "admin.tinhb@example.org", yearly_docx.render, "docx", 22, 9,
-     "Gửi muộn do chờ số liệu của các huyện đảo; bản Word để cấp trên tiện tổng hợp."),
+     "Gửi muộn do chờ số liệu của các đặc khu và xã đảo; bản Word để cấp trên tiện tổng hợp."),
 ]
 
 

@@ -34,6 +34,7 @@ REPORT_TYPES = {extension: ALLOWED_TYPES[extension] for extension in ("pdf", "do
 MAX_NOTE = 500
 REMIND_EVERY = timedelta(days=3)  # a unit is not reminded again sooner
 PANEL = "bao-cao-gui-len"  # the dashboard's section about reports sent up
+REPORTING_SEASON_ENDS = 3  # a year's reports are written and sent until the end of this month of the next year
 
 SENT, LATE, NOT_SENT, OVERDUE = "sent", "late", "not_sent", "overdue"
 STATUS_LABELS = {
@@ -42,10 +43,6 @@ STATUS_LABELS = {
     NOT_SENT: N_("Chưa gửi"),
     OVERDUE: N_("Quá hạn, chưa gửi"),
 }
-
-
-# A year's reports are written and sent until the end of this month of the next year.
-REPORTING_SEASON_ENDS = 3
 
 
 def default_due_date(year: int) -> date:
