@@ -78,11 +78,14 @@ def scope_paths(user, action: str) -> list[str]:
     return sorted({a.unit.path for a in user.roles if a.role in allowed and a.unit.is_open})
 
 
+def top_paths(paths: list[str]) -> list[str]:
+    """The paths that lie under no other one of `paths`, in their order."""
+    return [path for path in paths if not any(path != other and path.startswith(other) for other in paths)]
+
+
 def scope_root_ids(user, action: str) -> list[int]:
     """The units at the top of the user's scope for `action` (a unit under another of them is left out)."""
-    paths = scope_paths(user, action)
-    tops = [path for path in paths if not any(path != other and path.startswith(other) for other in paths)]
-    return [int(path.strip("/").split("/")[-1]) for path in tops]
+    return [int(path.strip("/").split("/")[-1]) for path in top_paths(scope_paths(user, action))]
 
 
 def can(user, action: str, unit: Unit | None) -> bool:

@@ -21,7 +21,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from lms.auth.permissions import scope_paths, scope_required
+from lms.auth.permissions import scope_paths, scope_required, top_paths
 from lms.courses.models import ACTIVE, PUBLISHED, Course, Lesson, Module
 from lms.db import MAX_ID, db, get_by_id, utcnow
 from lms.forms import ActionForm, ChoiceField, choices
@@ -205,15 +205,6 @@ def _table_json(table: Table) -> dict:
 
 # --- data endpoints --------------------------------------------------------------------------------
 
-def _scope_roots(paths: list[str]) -> list[str]:
-    """The scope paths that lie under no other one (the units a listing starts from)."""
-    roots: list[str] = []
-    for path in sorted(paths, key=len):
-        if not any(path.startswith(root) for root in roots):
-            roots.append(path)
-    return roots
-
-
 @bp.get("/units")
 @token_required
 def units():
@@ -221,7 +212,7 @@ def units():
     per_page = _int_arg("per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX)
     parent_id = _int_arg("parent", None, 1, MAX_ID)
     if parent_id is None:
-        condition = Unit.path.in_(_scope_roots(g.api_scope))
+        condition = Unit.path.in_(top_paths(g.api_scope))
     else:
         condition = Unit.parent_id == _unit_or_error(parent_id).id
     total = db.session.scalar(select(func.count()).select_from(Unit).where(condition))
