@@ -24,6 +24,11 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def recipient_locale(locale: str | None) -> str:
+    """The language to write to a person in: theirs when the application speaks it, else the default."""
+    return locale if locale in current_app.config["LMS_LOCALES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def remember_locale(locale: str) -> bool:
     if locale not in current_app.config["LMS_LOCALES"]:
         return False

@@ -33,7 +33,7 @@ from lms.assessments.models import (CAMPAIGN_CLOSED, CAMPAIGN_DRAFT, CAMPAIGN_OP
 from lms.assessments.scoring import TASK_INSTRUMENTS
 from lms.auth.permissions import ACTIONS, can, in_scope, scope_paths
 from lms.db import db, utcnow
-from lms.i18n import local_today
+from lms.i18n import local_today, recipient_locale
 from lms.mail import send_mail
 from lms.orgs.models import Unit, UnitLevel
 from lms.paging import Page
@@ -632,11 +632,9 @@ def send_reminders(campaign: Campaign, node: Unit | None = None, link: str | Non
                        .values(reminded_at=now).execution_options(synchronize_session=False))
     campaign.last_reminder_at = now
     link = link or assessments_link()
-    supported = current_app.config["LMS_LOCALES"]
     template = current_app.jinja_env.get_template("assessments/email_reminder.txt")
     for reminder in reminders:
-        locale = reminder.locale if reminder.locale in supported else current_app.config["BABEL_DEFAULT_LOCALE"]
-        with force_locale(locale):
+        with force_locale(recipient_locale(reminder.locale)):
             subject = _("Nhắc nhở: %(title)s, hạn %(date)s", title=campaign.title,
                         date=campaign.due_on.strftime("%d/%m/%Y"))
             # Straight from the environment: no page context, so it renders from the command line too.

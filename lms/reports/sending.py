@@ -19,7 +19,7 @@ from lms.actions import RuleError
 from lms.assessments.evidence import ALLOWED_TYPES, has_upload, save_upload, types_label
 from lms.auth.permissions import Role, can
 from lms.db import db, utcnow
-from lms.i18n import N_, end_of_local_day_utc, local_date, local_today
+from lms.i18n import N_, end_of_local_day_utc, local_date, local_today, recipient_locale
 from lms.mail import send_mail
 from lms.orgs.models import Unit
 from lms.people.models import User
@@ -316,11 +316,9 @@ def notify_parent(sent: SentReport, by: User) -> int:
 def _tell(people: list[User], subject: str, template: str, **context) -> int:
     """E-mail each person in their own language; a mail server that cannot be reached is logged, not
     raised, since what the e-mail tells of is already recorded."""
-    supported = current_app.config["LMS_LOCALES"]
     sent = 0
     for person in people:
-        locale = person.locale if person.locale in supported else current_app.config["BABEL_DEFAULT_LOCALE"]
-        with force_locale(locale):
+        with force_locale(recipient_locale(person.locale)):
             title = _(subject, unit=context["unit"].name, year=context["year"],
                       date=context["due"].strftime("%d/%m/%Y"))
             body = render_template(template, person=person, **context)
