@@ -118,5 +118,7 @@ def today(app):
 
 
 def no_sideways_scroll(page) -> None:
-    """The page fits the phone's width: nothing to scroll sideways."""
+    """The page fits the phone's width: nothing to scroll sideways (measured once its stylesheet has applied:
+    on a busy machine the heading a test waits for can show before it has)."""
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
