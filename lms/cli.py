@@ -126,25 +126,33 @@ assessments_cli = AppGroup("assessments", help="Assessment campaigns.")
 lms_cli.add_command(assessments_cli)
 
 
-@assessments_cli.command("remind")
-@click.option("--base-url", envvar="LMS_BASE_URL", default=None,
-              help="Address of the site, e.g. https://taphuan.example.vn, for the link in the e-mails "
-                   "(default: the SERVER_NAME setting).")
-def remind_participants(base_url: str | None):
-    """E-mail the participants of every open campaign whose due day has not passed who still have their own
-    tasks to do and were not reminded in the last three days (run it daily)."""
+BASE_URL = click.option("--base-url", envvar="LMS_BASE_URL", default=None,
+                        help="Address of the site, e.g. https://taphuan.example.vn, for the links in the e-mails "
+                             "(default: the SERVER_NAME setting).")
+
+
+def site_context(base_url: str | None):
+    """A request context in which url_for(..., _external=True) gives the site's addresses, for e-mails sent
+    from the command line."""
     from contextlib import nullcontext
 
     from flask import current_app
 
-    from lms.assessments.campaigns import assessments_link, campaigns_to_remind, send_reminders
-
     if not base_url and not current_app.config.get("SERVER_NAME"):
         raise click.ClickException("Give --base-url (or LMS_BASE_URL, or SERVER_NAME) so the e-mails can link "
                                    "to the site.")
-    context = current_app.test_request_context(base_url=base_url) if base_url else nullcontext()
+    return current_app.test_request_context(base_url=base_url) if base_url else nullcontext()
+
+
+@assessments_cli.command("remind")
+@BASE_URL
+def remind_participants(base_url: str | None):
+    """E-mail the participants of every open campaign whose due day has not passed who still have their own
+    tasks to do and were not reminded in the last three days (run it daily)."""
+    from lms.assessments.campaigns import assessments_link, campaigns_to_remind, send_reminders
+
     total = 0
-    with context:
+    with site_context(base_url):
         link = assessments_link()
         for campaign in campaigns_to_remind():
             sent = send_reminders(campaign, link=link)
@@ -198,12 +206,13 @@ def refresh_reports(depth: int, years: tuple[int, ...]):
     from flask import current_app
 
     from lms.i18n import local_today
-    from lms.reports.dashboard import refresh, units_to_refresh, years_to_refresh
+    from lms.reports.dashboard import refresh, units_to_refresh
+    from lms.reports.sending import reporting_years
 
     if not current_app.config["LMS_REPORT_CACHE_SECONDS"]:
         raise click.ClickException("LMS_REPORT_CACHE_SECONDS is 0: report figures are not kept, so there is "
                                    "nothing to refresh.")
-    years = list(dict.fromkeys(years)) or years_to_refresh(local_today())
+    years = list(dict.fromkeys(years)) or reporting_years(local_today())
     started = time.perf_counter()
     units = units_to_refresh(depth)
     for year in years:
@@ -212,6 +221,36 @@ def refresh_reports(depth: int, years: tuple[int, ...]):
             db.session.rollback()  # nothing was written; let go of what was loaded
     click.echo(f"Figures of {len(units)} units for {', '.join(map(str, years))} computed in "
                f"{time.perf_counter() - started:.1f} s.")
+
+
+@reports_cli.command("remind")
+@BASE_URL
+@click.option("--days-before", default=7, show_default=True, type=click.IntRange(0, 90),
+              help="Start reminding this many days before a unit's due day.")
+@click.option("--year", "years", multiple=True, type=click.IntRange(2000, 2100),
+              help="Year of the reports; may be repeated (default: the years whose reports are being sent: this "
+                   "year, and last year too until the end of March).")
+def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[int, ...]):
+    """E-mail the admins of every unit that has not sent its yearly report up, from DAYS_BEFORE days before
+    its due day until the reporting season ends, at most once in three days per unit (run it daily)."""
+    from lms.actions import RuleError
+    from lms.i18n import local_today
+    from lms.reports.sending import deliver, remind, reporting_years, units_to_remind_under
+
+    today, units, sent = local_today(), 0, 0
+    with site_context(base_url):
+        for year in list(dict.fromkeys(years)) or reporting_years(today):
+            outcomes = []
+            for parent in units_to_remind_under(year, today, days_before):
+                try:
+                    outcomes.append(remind(parent, year, None))
+                except RuleError:  # nothing recorded: its waiting units were reminded lately or have no admin
+                    continue
+            db.session.commit()
+            for outcome in outcomes:
+                units += len(outcome.reminded)
+                sent += deliver(outcome, year, None)
+    click.echo(f"units reminded to send their yearly report: {units}; e-mails sent: {sent}")
 
 
 @lms_cli.command("synth")

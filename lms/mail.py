@@ -1,10 +1,13 @@
 """Outgoing e-mail: SMTP from configuration; without an SMTP host the message goes to the log."""
 import logging
-from collections import deque
 import smtplib
+from collections import deque
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+
+from lms.i18n import recipient_locale
 
 log = logging.getLogger("lms.mail")
 
@@ -26,3 +29,20 @@ def send_mail(to: str, subject: str, body: str) -> None:
         if config["LMS_SMTP_USERNAME"]:
             smtp.login(config["LMS_SMTP_USERNAME"], config["LMS_SMTP_PASSWORD"])
         smtp.send_message(message)
+
+
+def mail_each(people, subject: str, subject_args: dict, template: str, **context) -> int:
+    """E-mail each person (a User) the message `template` renders, subject and body in their own language
+    (`subject` a message id marked with N_). A mail server that cannot be reached is logged, not raised:
+    call this after the commit of what the e-mail tells of. Returns how many were sent."""
+    sent = 0
+    for person in people:
+        with force_locale(recipient_locale(person.locale)):
+            title = gettext(subject, **subject_args)
+            body = render_template(template, person=person, **context)
+        try:
+            send_mail(person.email, title, body)
+            sent += 1
+        except OSError:
+            log.exception("Could not e-mail %s: %s", person.email, title)
+    return sent

@@ -11,13 +11,12 @@ Who may do what:
 
 Status: not started → draft (saved) → submitted (locked) → returned (editable again) or approved
 (locked for good). Saving and submitting need the campaign to be open; reviewing does not."""
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import render_template, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import FileStorage
@@ -32,13 +31,11 @@ from lms.assessments.unit_indicators import YES, NO, computed_values, display_ta
 from lms.auth.permissions import below_scope, can, in_scope
 from lms.db import db, utcnow
 from lms.i18n import N_
-from lms.mail import send_mail
+from lms.mail import mail_each
 from lms.orgs.models import Unit
 from lms.paging import Page
 from lms.people.models import User
 from lms.people.services import parent_reviewers, unit_admins
-
-log = logging.getLogger(__name__)
 
 SUBMIT, REVIEW, VIEW = "unit_assessment.submit", "unit_assessment.review", "assessment.view"
 PAGE_SIZE = 30
@@ -495,20 +492,11 @@ _SUBJECTS = {
 
 
 def notify(assessment: UnitAssessment, action: str, by: User, note: str = "") -> int:
-    """E-mail the people the step concerns: the reviewers of the unit above on a submission, the unit's
-    own admins on a return or an approval. Call after the commit. Returns how many were sent."""
+    """E-mail the people the step concerns, each in their own language: the reviewers of the unit above on a
+    submission, the unit's own admins on a return or an approval. Call after the commit. Returns how many
+    were sent."""
     recipients = parent_reviewers(assessment.unit) if action == EVENT_SUBMITTED else unit_admins(assessment.unit)
     link = url_for("assessments.unit_assessment", assessment_id=assessment.id, _external=True)
-    subject = _(_SUBJECTS[action], unit=assessment.unit.name)
-    sent = 0
-    for person in recipients:
-        if person.id == by.id:
-            continue
-        body = render_template(f"assessments/unit_email_{action}.txt", person=person, assessment=assessment,
-                               by=by, link=link, note=note)
-        try:
-            send_mail(person.email, subject, body)
-            sent += 1
-        except OSError:  # an unreachable mail server must not undo a recorded step
-            log.exception("Could not e-mail %s about unit assessment %s", person.email, assessment.id)
-    return sent
+    return mail_each([person for person in recipients if person.id != by.id], _SUBJECTS[action],
+                     {"unit": assessment.unit.name}, f"assessments/unit_email_{action}.txt",
+                     assessment=assessment, by=by, link=link, note=note)

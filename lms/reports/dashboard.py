@@ -16,7 +16,7 @@ from lms.db import db, get_by_id
 from lms.i18n import level_name, local_today
 from lms.orgs.models import Organisation, Unit
 from lms.orgs.services import ancestors
-from lms.reports import charts, metrics, queries, sending
+from lms.reports import charts, metrics, queries
 from lms.reports.exports import name_part
 from lms.reports.tables import INT, PERCENT, Table
 
@@ -121,12 +121,6 @@ def refresh(node: Unit, year: int) -> None:
     with queries.recomputing():
         build_tables(node, year)
         _metrics().summary(node, year)
-
-
-def years_to_refresh(today: date) -> list[int]:
-    """This year, and last year too while last year's reports are being written: its figures are then read
-    as much as this year's."""
-    return [today.year, today.year - 1] if today.month <= sending.REPORTING_SEASON_ENDS else [today.year]
 
 
 def units_to_refresh(depth: int) -> list[Unit]:

@@ -55,15 +55,16 @@ class SentReport(db.Model):
 
 
 class ReportReminder(db.Model):
-    """A reminder e-mailed to a unit's admins, by an admin of the level above, that the unit has not yet
-    sent its yearly report of `year`; kept so that a unit is not reminded again too soon."""
+    """A reminder e-mailed to a unit's admins, by an admin of the level above (or, with no one named, by the
+    daily run of `flask lms reports remind`), that the unit has not yet sent its yearly report of `year`;
+    kept so that a unit is not reminded again too soon."""
 
     __table_args__ = (Index("ix_report_reminder_year_unit", "year", "unit_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     year: Mapped[int]
-    reminded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    reminded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reminded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recipients: Mapped[int]  # how many of the unit's admins were e-mailed
 

@@ -3,31 +3,27 @@ day the level above has set for the units under it (else the installation's LMS_
 each level can set its units a day before its own. The level above is told by e-mail when a report
 arrives, sees unit by unit which of the units directly under it have sent theirs, in time or late, and
 reminds the others."""
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, render_template, url_for
-from flask_babel import force_locale
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased, joinedload
 from werkzeug.datastructures import FileStorage
 
 from lms.actions import RuleError
 from lms.assessments.evidence import ALLOWED_TYPES, has_upload, save_upload, types_label
 from lms.auth.permissions import Role, can
 from lms.db import db, utcnow
-from lms.i18n import N_, end_of_local_day_utc, local_date, local_today, recipient_locale
-from lms.mail import send_mail
+from lms.i18n import N_, end_of_local_day_utc, local_date, local_today
+from lms.mail import mail_each
 from lms.orgs.models import Unit
 from lms.people.models import User
 from lms.people.services import parent_reviewers, role_holders
 from lms.reports.models import ReportDeadline, ReportReminder, SentReport
 from lms.reports.tables import DATE, INT, Column, Table
-
-log = logging.getLogger(__name__)
 
 ACTION = "report.send"  # sending one's unit's report up, and reminding the units under it to send theirs
 REPORT_TYPES = {extension: ALLOWED_TYPES[extension] for extension in ("pdf", "docx")}
@@ -51,20 +47,26 @@ def default_due_date(year: int) -> date:
     return date(year, month, day)
 
 
-def due_date(unit_id: int | None, year: int) -> date:
-    """The day by which the units directly under unit `unit_id` send it their report of `year`: the day
-    its admins set, or the installation's."""
-    if unit_id is not None:
-        set_on = db.session.scalar(select(ReportDeadline.due_on)
-                                   .where(ReportDeadline.unit_id == unit_id, ReportDeadline.year == year))
-        if set_on is not None:
-            return set_on
-    return default_due_date(year)
+def due_date(unit: Unit, year: int) -> date:
+    """The day by which the units directly under `unit` send it their report of `year`: the day its admins
+    set, else the installation's, but never after a day a level above has since set for the units under
+    it (a level that moves its day earlier moves the days of the levels below it along). One statement."""
+    set_days = dict(db.session.execute(
+        select(ReportDeadline.unit_id, ReportDeadline.due_on)
+        .where(ReportDeadline.unit_id.in_([*unit.ancestor_ids, unit.id]), ReportDeadline.year == year)).all())
+    own = set_days.pop(unit.id, None) or default_due_date(year)
+    return min([own, *set_days.values()])
 
 
 def season_end(year: int) -> date:
     """The last day a due day of `year`'s reports may fall on, and may be changed until."""
     return date(year + 1, REPORTING_SEASON_ENDS + 1, 1) - timedelta(days=1)
+
+
+def reporting_years(today: date) -> list[int]:
+    """The years whose reports are being written and sent up on `today`: this year, and last year too until
+    its reporting season ends."""
+    return [today.year, today.year - 1] if today <= season_end(today.year - 1) else [today.year]
 
 
 def status_of(first_sent_at: datetime | None, deadline: datetime, now: datetime) -> str:
@@ -137,14 +139,14 @@ def children_reports(unit: Unit, year: int, due: date | None = None) -> list[Chi
         .where(Unit.parent_id == unit.id, Unit.closed_at.is_(None))
         .options(joinedload(SentReport.sent_by), joinedload(SentReport.file))
         .order_by(Unit.name_folded, Unit.id))
-    deadline, now = end_of_local_day_utc(due or due_date(unit.id, year)), utcnow()
+    deadline, now = end_of_local_day_utc(due or due_date(unit, year)), utcnow()
     return [ChildReport(child, latest, times or 0, status_of(first_at, deadline, now), reminded_at)
             for child, latest, times, first_at, reminded_at in rows]
 
 
 def children_table(unit: Unit, year: int) -> Table:
     """The yearly reports of the units directly under `unit` as a report table, for the exports and the API."""
-    due = due_date(unit.id, year)
+    due = due_date(unit, year)
     children = children_reports(unit, year, due)
     columns = [Column("unit", pgettext("a unit in a table", "Đơn vị")), Column("status", _("Tình trạng")),
                Column("sent_on", _("Ngày gửi bản mới nhất"), DATE), Column("sent_by", _("Người gửi")),
@@ -188,13 +190,13 @@ class Panel:
 
 def panel(viewer: User, unit: Unit, year: int) -> Panel:
     acts = unit.is_open and can(viewer, ACTION, unit)
-    children_due = due_date(unit.id, year)
+    children_due = due_date(unit, year)
     children = children_reports(unit, year, children_due)
     may_remind = acts and any(child.latest is None for child in children)
     may_set_due = acts and bool(children) and local_today() <= season_end(year)
     if unit.parent_id is None:
         return Panel([], None, None, False, children, children_due, may_remind, may_set_due)
-    own, due = history(unit, year), due_date(unit.parent_id, year)
+    own, due = history(unit, year), due_date(unit.parent, year)
     status = status_of(own[-1].sent_at if own else None, end_of_local_day_utc(due), utcnow())
     return Panel(own, status, due, acts, children, children_due, may_remind, may_set_due)
 
@@ -213,7 +215,7 @@ def set_due_date(unit: Unit, year: int, due_on: date, by: User) -> ReportDeadlin
         raise RuleError(_("Hạn gửi báo cáo năm %(year)d phải từ ngày %(first)s đến ngày %(last)s.", year=year,
                           first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y")))
     if unit.parent_id is not None:
-        own = due_date(unit.parent_id, year)
+        own = due_date(unit.parent, year)
         if due_on > own:
             raise RuleError(_("Hạn cho các đơn vị trực thuộc phải trước hoặc đúng ngày %(unit)s gửi báo cáo lên "
                               "%(parent)s (%(date)s), để kịp tổng hợp.", unit=unit.name,
@@ -225,6 +227,15 @@ def set_due_date(unit: Unit, year: int, due_on: date, by: User) -> ReportDeadlin
         db.session.add(deadline)
     deadline.due_on, deadline.set_by_id = due_on, by.id
     return deadline
+
+
+def days_set_later_below(unit: Unit, year: int, due_on: date) -> int:
+    """How many levels under `unit` have set their units a day of `year` after `due_on` (which due_date() now
+    brings forward to it)."""
+    return db.session.scalar(
+        select(func.count()).select_from(ReportDeadline).join(Unit, Unit.id == ReportDeadline.unit_id)
+        .where(Unit.path.startswith(unit.path), Unit.id != unit.id, ReportDeadline.year == year,
+               ReportDeadline.due_on > due_on))
 
 
 # --- Reminding the units that have not sent ------------------------------------------------------------
@@ -242,13 +253,14 @@ class Reminders:
         return sum(len(admins) for _unit, admins in self.reminded)
 
 
-def remind(unit: Unit, year: int, by: User) -> Reminders:
+def remind(unit: Unit, year: int, by: User | None) -> Reminders:
     """Record a reminder to each open unit directly under `unit` that has not sent its report of `year`,
     was not reminded in the last three days and has admins with an e-mail address; deliver() e-mails them
-    after the commit. Refuses (RuleError, nothing recorded) when there is nobody to remind, saying why."""
+    after the commit. `by` is the admin who asked, or None for the daily run. Refuses (RuleError, nothing
+    recorded) when there is nobody to remind, saying why."""
     if not unit.is_open:
         raise RuleError(_("%(unit)s đã giải thể.", unit=unit.name))
-    due = due_date(unit.id, year)
+    due = due_date(unit, year)
     waiting = [child for child in children_reports(unit, year, due) if child.latest is None]
     if not waiting:
         raise RuleError(_("Mọi đơn vị trực thuộc đã gửi báo cáo năm %(year)d; không có đơn vị nào cần nhắc.",
@@ -263,9 +275,23 @@ def remind(unit: Unit, year: int, by: User) -> Reminders:
     if not outcome.reminded:
         raise RuleError(" ".join([_("Chưa gửi được nhắc nhở nào."), *left_out(outcome)]))
     for child, people in outcome.reminded:
-        db.session.add(ReportReminder(unit_id=child.id, year=year, reminded_by_id=by.id, reminded_at=now,
+        db.session.add(ReportReminder(unit_id=child.id, year=year, reminded_by_id=by and by.id, reminded_at=now,
                                       recipients=len(people)))
     return outcome
+
+
+def units_to_remind_under(year: int, today: date, days_before: int) -> list[Unit]:
+    """The open units, in tree order, with an open unit directly under them that has not sent its report of
+    `year`, whose day for those reports is at most `days_before` days away or has passed while the reporting
+    season lasts: those whose units the daily run reminds. One statement, then one per such unit for its day."""
+    if today > season_end(year):
+        return []
+    child = aliased(Unit)
+    waiting = (select(child.parent_id).where(child.closed_at.is_(None), ~exists().where(
+        SentReport.unit_id == child.id, SentReport.year == year)))
+    parents = db.session.scalars(select(Unit).where(Unit.closed_at.is_(None), Unit.id.in_(waiting))
+                                 .order_by(Unit.path))
+    return [unit for unit in parents if today >= due_date(unit, year) - timedelta(days=days_before)]
 
 
 def left_out(outcome: Reminders) -> list[str]:
@@ -290,14 +316,14 @@ def _names(units: list[Unit]) -> str:
     return names
 
 
-def deliver(outcome: Reminders, year: int, by: User) -> int:
+def deliver(outcome: Reminders, year: int, by: User | None) -> int:
     """E-mail the reminders remind() recorded (call after the commit). Returns how many were sent."""
     sent = 0
     for child, admins in outcome.reminded:
         link = url_for("reports.dashboard", unit=child.id, year=year, _anchor=PANEL, _external=True)
-        sent += _tell(admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
-                      "reports/email_send_reminder.txt", unit=child, year=year, due=outcome.due, by=by,
-                      link=link)
+        sent += mail_each(admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
+                          _subject_args(child, year, outcome.due), "reports/email_send_reminder.txt", unit=child,
+                          year=year, due=outcome.due, by=by, link=link, remind_days=REMIND_EVERY.days)
     return sent
 
 
@@ -309,23 +335,11 @@ def notify_parent(sent: SentReport, by: User) -> int:
     unit = sent.unit
     people = [person for person in parent_reviewers(unit) if person.id != by.id]
     link = url_for("reports.dashboard", unit=unit.parent_id, year=sent.year, _anchor=PANEL, _external=True)
-    return _tell(people, N_("%(unit)s đã gửi báo cáo năm %(year)d"), "reports/email_report_sent.txt",
-                 unit=unit, year=sent.year, due=due_date(unit.parent_id, sent.year), sent=sent, by=by, link=link)
+    due = due_date(unit.parent, sent.year)
+    return mail_each(people, N_("%(unit)s đã gửi báo cáo năm %(year)d"), _subject_args(unit, sent.year, due),
+                     "reports/email_report_sent.txt", unit=unit, year=sent.year, due=due, sent=sent, by=by,
+                     link=link)
 
 
-def _tell(people: list[User], subject: str, template: str, **context) -> int:
-    """E-mail each person in their own language; a mail server that cannot be reached is logged, not
-    raised, since what the e-mail tells of is already recorded."""
-    sent = 0
-    for person in people:
-        with force_locale(recipient_locale(person.locale)):
-            title = _(subject, unit=context["unit"].name, year=context["year"],
-                      date=context["due"].strftime("%d/%m/%Y"))
-            body = render_template(template, person=person, **context)
-        try:
-            send_mail(person.email, title, body)
-            sent += 1
-        except OSError:
-            log.exception("Could not e-mail %s about the yearly report of unit %s", person.email,
-                          context["unit"].id)
-    return sent
+def _subject_args(unit: Unit, year: int, due: date) -> dict:
+    return {"unit": unit.name, "year": year, "date": due.strftime("%d/%m/%Y")}

@@ -5,6 +5,7 @@ import io
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.actions import RuleError
@@ -82,8 +83,16 @@ def set_yearly_report_due():
         flash(str(error), "error")
         return _back_to_panel(unit, year)
     db.session.commit()
-    flash(_("Các đơn vị trực thuộc %(unit)s gửi báo cáo năm %(year)d trước hết ngày %(date)s.", unit=unit.name,
-            year=year, date=deadline.due_on.strftime("%d/%m/%Y")), "success")
+    day = deadline.due_on.strftime("%d/%m/%Y")
+    message = [_("Các đơn vị trực thuộc %(unit)s gửi báo cáo năm %(year)d trước hết ngày %(date)s.", unit=unit.name,
+                 year=year, date=day)]
+    later = sending.days_set_later_below(unit, year, deadline.due_on)
+    if later:
+        message.append(ngettext(
+            "%(num)d đơn vị cấp dưới đã đặt hạn muộn hơn cho các đơn vị của mình; hạn đó nay tính là ngày %(date)s.",
+            "%(num)d đơn vị cấp dưới đã đặt hạn muộn hơn cho các đơn vị của mình; các hạn đó nay tính là ngày "
+            "%(date)s.", later, date=day))
+    flash(" ".join(message), "success")
     return _back_to_panel(unit, year)
 
 

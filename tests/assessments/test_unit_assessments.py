@@ -410,20 +410,25 @@ def test_each_step_emails_the_people_it_concerns(client, app, units, admin_a, ad
     province_reviewer = make_user(tree.province_a, "Sùng Thị Mai", email="mai@example.org",
                                   roles=[(Role.REVIEWER, tree.province_a)])
     ua = units["province_a"]
+    second_admin_a.locale = central_admin.locale = "en"  # each reads their mail in their own language
+    db.session.commit()
 
     sign_in_as(client, admin_a)
     send(client, ua)
     mail = outbox(app)
     assert [m["To"] for m in mail] == ["central@example.org"]
-    assert "Tỉnh đoàn Lào Cai" in mail[0]["Subject"] and "chờ thẩm định" in mail[0]["Subject"]
+    assert mail[0]["Subject"] == "Tỉnh đoàn Lào Cai has submitted its capacity assessment for review"
     assert f"http://lms.test/assessments/units/{ua.id}" in mail[0].get_content()
 
     sign_in_as(client, central_admin)
     give_back(client, ua, clubs="Cần danh sách đội hình.")
-    returned = outbox(app)[1:]
-    assert sorted(m["To"] for m in returned) == ["admin.a@example.org", "de@example.org"]
-    assert all("trả lại để bổ sung" in m["Subject"] for m in returned)
-    assert "Cần bổ sung." in returned[0].get_content()
+    returned = {m["To"]: m for m in outbox(app)[1:]}
+    assert sorted(returned) == ["admin.a@example.org", "de@example.org"]
+    assert returned["admin.a@example.org"]["Subject"] == \
+        "Bản đánh giá năng lực của Tỉnh đoàn Lào Cai bị trả lại để bổ sung"
+    assert "Cần bổ sung." in returned["admin.a@example.org"].get_content()
+    assert returned["de@example.org"]["Subject"] == \
+        "The capacity assessment of Tỉnh đoàn Lào Cai has been returned for revision"
 
     sign_in_as(client, second_admin_a)
     send(client, ua, value_clubs="12")
@@ -431,7 +436,9 @@ def test_each_step_emails_the_people_it_concerns(client, app, units, admin_a, ad
     approve(client, ua)
     approved = outbox(app)[-2:]
     assert sorted(m["To"] for m in approved) == ["admin.a@example.org", "de@example.org"]
-    assert all("đã được phê duyệt" in m["Subject"] for m in approved)
+    assert sorted(m["Subject"] for m in approved) == [
+        "Bản đánh giá năng lực của Tỉnh đoàn Lào Cai đã được phê duyệt",
+        "The capacity assessment of Tỉnh đoàn Lào Cai has been approved"]
 
     # A grassroots submission goes to province A's admins and reviewers, not to the central office.
     before = len(outbox(app))

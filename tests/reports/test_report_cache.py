@@ -11,7 +11,7 @@ from lms import create_app
 from lms.db import db, utcnow
 from lms.orgs.models import Organisation, Unit, UnitLevel
 from lms.orgs.services import create_unit
-from lms.reports import dashboard, metrics
+from lms.reports import dashboard, metrics, sending
 from tests.conftest import content, login, text
 
 YEAR = 2026
@@ -74,10 +74,10 @@ def test_the_refresh_command_computes_the_top_units_ahead_of_their_readers(worke
 
 
 def test_last_years_figures_are_refreshed_too_while_its_reports_are_written():
-    assert dashboard.years_to_refresh(date(2027, 1, 5)) == [2027, 2026]
-    assert dashboard.years_to_refresh(date(2027, 3, 31)) == [2027, 2026]
-    assert dashboard.years_to_refresh(date(2027, 4, 1)) == [2027]
-    assert dashboard.years_to_refresh(date(2026, 11, 27)) == [2026]
+    assert sending.reporting_years(date(2027, 1, 5)) == [2027, 2026]
+    assert sending.reporting_years(date(2027, 3, 31)) == [2027, 2026]
+    assert sending.reporting_years(date(2027, 4, 1)) == [2027]
+    assert sending.reporting_years(date(2026, 11, 27)) == [2026]
 
 
 def test_the_refresh_command_takes_several_years(worker, tree, make_user):

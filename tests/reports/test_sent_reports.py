@@ -460,3 +460,79 @@ def test_reports_are_in_time_against_the_day_the_level_above_set(client, tree, a
     remind(client, tree.central, year)
     [mail] = [mail for mail in outbox(client.application) if mail["To"] == admin_b.email]
     assert mail["Subject"] == "Nhắc gửi báo cáo năm 2025 của Tỉnh đoàn An Giang, hạn 30/11/2025"
+
+
+def test_a_level_that_moves_its_day_earlier_moves_the_days_below_it(client, tree, admin_a, central_admin,
+                                                                      make_user):
+    year = local_today().year
+    commune_admin = make_user(tree.grassroots_a, "Lò Văn Sinh", roles=[(Role.UNIT_ADMIN, tree.grassroots_a)])
+    sign_in_as(client, admin_a)
+    set_due(client, tree.province_a, f"{year}-12-10", year)
+    sign_in_as(client, commune_admin)
+    set_due(client, tree.grassroots_a, f"{year}-12-05", year)
+    sign_in_as(client, central_admin)
+    set_due(client, tree.central, f"{year}-12-01", year)
+    assert (f"Các đơn vị trực thuộc Trung ương Đoàn TNCS Hồ Chí Minh gửi báo cáo năm {year} trước hết ngày "
+            f"01/12/{year}. 2 đơn vị cấp dưới đã đặt hạn muộn hơn cho các đơn vị của mình; các hạn đó nay tính là "
+            f"ngày 01/12/{year}.") in dashboard(client, tree.central, year)
+    # Lào Cai's units, and the branches under them, are now due when Lào Cai is; An Giang's too, whose units
+    # kept the installation's later day. The days set stay stored as they were.
+    for unit in (tree.province_a, tree.grassroots_a, tree.province_b):
+        assert sending.due_date(unit, year) == date(year, 12, 1)
+    assert f"Hạn gửi: ngày 01/12/{year}." in dashboard(client, tree.grassroots_a, year)
+    assert sorted(db.session.scalars(select(ReportDeadline.due_on))) == [
+        date(year, 12, 1), date(year, 12, 5), date(year, 12, 10)]
+    # A day set earlier than the one above still counts.
+    sign_in_as(client, commune_admin)
+    set_due(client, tree.grassroots_a, f"{year}-11-20", year)
+    page = dashboard(client, tree.grassroots_a, year)
+    assert f"trước hết ngày 20/11/{year}." in page and "đã đặt hạn muộn hơn" not in page
+    assert sending.due_date(tree.grassroots_a, year) == date(year, 11, 20)
+
+
+def run_daily_reminders(app, *options: str):
+    return app.test_cli_runner().invoke(args=["lms", "reports", "remind", "--base-url", "https://taphuan.example.vn",
+                                              "--year", str(local_today().year), *options])
+
+
+def test_the_daily_run_reminds_the_units_whose_day_is_near_or_past(client, tree, admin_a, admin_b, central_admin,
+                                                                    make_user):
+    app, year, today = client.application, local_today().year, local_today()
+    app.config["SERVER_NAME"] = None  # the address comes from --base-url
+    commune_admin = make_user(tree.grassroots_a, "Lò Văn Sinh", roles=[(Role.UNIT_ADMIN, tree.grassroots_a)])
+    db.session.add_all([
+        ReportDeadline(unit_id=tree.central.id, year=year, due_on=today + timedelta(days=10),
+                       set_by_id=central_admin.id),
+        ReportDeadline(unit_id=tree.province_a.id, year=year, due_on=today + timedelta(days=3),
+                       set_by_id=admin_a.id)])
+    db.session.commit()
+    # A week ahead: only Bát Xát, due to Lào Cai in three days (Phú Quốc has no admin to e-mail).
+    result = run_daily_reminders(app)
+    assert result.exit_code == 0, result.output
+    assert "units reminded to send their yearly report: 1; e-mails sent: 1" in result.output
+    [mail] = outbox(app)
+    assert mail["To"] == commune_admin.email
+    assert mail["Subject"] == (f"Nhắc gửi báo cáo năm {year} của Đoàn xã Bát Xát, "
+                               f"hạn {(today + timedelta(days=3)).strftime('%d/%m/%Y')}")
+    body = mail.get_content()
+    assert f"https://taphuan.example.vn/reports/?unit={tree.grassroots_a.id}&year={year}#bao-cao-gui-len" in body
+    assert "Hệ thống tự động nhắc khi gần đến hoặc đã quá hạn gửi, nhiều nhất một lần trong 3 ngày" in body
+    reminder = db.session.scalar(select(ReportReminder))
+    assert (reminder.unit_id, reminder.reminded_by_id, reminder.recipients) == (tree.grassroots_a.id, None, 1)
+    # The next day's run leaves Bát Xát alone for three days.
+    assert "units reminded to send their yearly report: 0; e-mails sent: 0" in run_daily_reminders(app).output
+    # Two weeks ahead reaches the provinces too; one that has sent is not reminded.
+    sign_in_as(client, admin_a)
+    send(client, tree.province_a, year=year)
+    result = run_daily_reminders(app, "--days-before", "14")
+    assert "units reminded to send their yearly report: 1; e-mails sent: 1" in result.output
+    assert [mail["To"] for mail in outbox(app)[1:] if "Nhắc gửi" in mail["Subject"]] == [admin_b.email]
+    sign_in_as(client, central_admin)
+    assert "Đã nhắc lúc" in sent_panel(dashboard(client, tree.central, year))
+
+
+def test_the_daily_run_needs_the_sites_address(client, tree):
+    client.application.config["SERVER_NAME"] = None
+    result = client.application.test_cli_runner().invoke(args=["lms", "reports", "remind"])
+    assert result.exit_code != 0 and "Give --base-url" in result.output
+    assert count(ReportReminder) == 0
