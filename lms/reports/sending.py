@@ -20,6 +20,7 @@ from lms.db import db, utcnow
 from lms.i18n import N_, end_of_local_day_utc, local_date, local_today
 from lms.mail import mail_each
 from lms.orgs.models import Unit
+from lms.orgs.services import subtree_ids
 from lms.people.models import User
 from lms.people.services import parent_reviewers, role_holders
 from lms.reports.models import ReportDeadline, ReportReminder, SentReport
@@ -233,9 +234,9 @@ def days_set_later_below(unit: Unit, year: int, due_on: date) -> int:
     """How many levels under `unit` have set their units a day of `year` after `due_on` (which due_date() now
     brings forward to it)."""
     return db.session.scalar(
-        select(func.count()).select_from(ReportDeadline).join(Unit, Unit.id == ReportDeadline.unit_id)
-        .where(Unit.path.startswith(unit.path), Unit.id != unit.id, ReportDeadline.year == year,
-               ReportDeadline.due_on > due_on))
+        select(func.count()).select_from(ReportDeadline)
+        .where(ReportDeadline.unit_id.in_(subtree_ids(unit)), ReportDeadline.unit_id != unit.id,
+               ReportDeadline.year == year, ReportDeadline.due_on > due_on))
 
 
 # --- Reminding the units that have not sent ------------------------------------------------------------
