@@ -59,6 +59,18 @@ def test_a_download_of_everything_in_scope_is_written_down_for_the_top_unit(clie
     assert (entry.unit_id, entry.people, entry.file_format) == (tree.province_a.id, 4, "xlsx")
 
 
+def test_a_download_across_several_top_units_counts_each_units_people(client, tree, admin_a, people, make_user):
+    both = make_user(tree.central, "Đinh Văn Khải", roles=[(Role.UNIT_ADMIN, tree.province_a),
+                                                          (Role.UNIT_ADMIN, tree.province_b)])
+    sign_in_as(client, both)
+    assert client.get("/people/export.csv").status_code == 200
+    # Lào Cai: its admin and three cadres; An Giang: Trâm. Not the downloader, who sits at the centre.
+    assert [(entry.unit_id, entry.people) for entry in entries()] == [(tree.province_a.id, 4), (tree.province_b.id, 1)]
+    assert client.get("/people/export.csv", query_string={"q": "trâm"}).status_code == 200
+    assert [(entry.unit_id, entry.people) for entry in entries()[2:]] == [(tree.province_a.id, 0),
+                                                                          (tree.province_b.id, 1)]
+
+
 def test_a_refused_download_writes_nothing(client, tree, admin_a, people, monkeypatch):
     monkeypatch.setattr(export, "EXPORT_MAX_ROWS", 2)
     sign_in_as(client, admin_a)

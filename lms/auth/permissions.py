@@ -85,7 +85,12 @@ def top_paths(paths: list[str]) -> list[str]:
 
 def scope_root_ids(user, action: str) -> list[int]:
     """The units at the top of the user's scope for `action` (a unit under another of them is left out)."""
-    return [int(path.strip("/").split("/")[-1]) for path in top_paths(scope_paths(user, action))]
+    return [path_unit_id(path) for path in top_paths(scope_paths(user, action))]
+
+
+def path_unit_id(path: str) -> int:
+    """The id of the unit a materialised path ("/1/7/42/") leads to."""
+    return int(path.strip("/").split("/")[-1])
 
 
 def can(user, action: str, unit: Unit | None) -> bool:

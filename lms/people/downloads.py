@@ -4,24 +4,25 @@ from datetime import timedelta
 
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from lms.auth.permissions import in_scope, scope_root_ids
+from lms.auth.permissions import in_scope, path_unit_id, scope_paths, top_paths
 from lms.db import db, utcnow
 from lms.paging import PAGE_SIZE, Page
 from lms.orgs.models import Unit
 from lms.people.models import COHORT_ROSTER, DataDownload, User
+from lms.people.services import DirectoryFilter, directory_conditions
 
 ACTION = "download.view"
 MAX_PAGE = 100_000
 
 
-def record(viewer: User, kind: str, units: list[int], people: int, file_format: str, *, title: str = "",
+def record(viewer: User, kind: str, people_by_unit: list[tuple[int, int]], file_format: str, *, title: str = "",
            filters: dict | None = None) -> None:
-    """Write down that `viewer` downloaded a list of `people` people of `units` (one entry per unit, so the
-    admins of each read it), and commit it before the file is sent."""
-    for unit_id in units:
+    """Write down that `viewer` downloaded a list holding, for each (unit id, people) pair, that many people
+    of that unit (one entry per unit, so the admins of each read it), and commit it before the file is sent."""
+    for unit_id, people in people_by_unit:
         db.session.add(DataDownload(user_id=viewer.id, kind=kind, unit_id=unit_id, people=people,
                                     file_format=file_format, title=title, filters=filters or {},
                                     remote_addr=request.remote_addr))
@@ -36,9 +37,20 @@ def prune(days: int) -> int:
     return db.session.execute(delete(DataDownload).where(DataDownload.downloaded_at < cutoff)).rowcount
 
 
-def directory_units(viewer: User, unit: Unit | None) -> list[int]:
-    """The units a directory file is of: its unit filter, or else the top units of what `viewer` may see."""
-    return [unit.id] if unit is not None else scope_root_ids(viewer, "user.view")
+def directory_units(viewer: User, filters: DirectoryFilter, people: int) -> list[tuple[int, int]]:
+    """The units a directory file of `people` people is of, with how many of them each holds: its unit
+    filter, or else each top unit of what `viewer` may see (counted in one grouped statement when there are
+    several)."""
+    if filters.unit is not None:
+        return [(filters.unit.id, people)]
+    roots = top_paths(scope_paths(viewer, "user.view"))
+    if len(roots) < 2:
+        return [(path_unit_id(path), people) for path in roots]
+    root = case(*((Unit.path.startswith(path, autoescape=True), path_unit_id(path)) for path in roots))
+    counts = dict(db.session.execute(select(root, func.count()).select_from(User).join(User.unit)
+                                     .where(*directory_conditions(viewer, filters)).group_by(root)).all())
+    return [(path_unit_id(path), counts.get(path_unit_id(path), 0)) for path in roots]
+
 
 
 def log_page(viewer: User, number: int = 1, per_page: int = PAGE_SIZE) -> Page:

@@ -43,8 +43,8 @@ def directory_export(extension: str):
     except RuleError as error:
         flash(str(error), "error")
         return redirect(url_for("people.directory", **filters.as_args()))
-    downloads.record(current_user, DIRECTORY_LIST, downloads.directory_units(current_user, filters.unit),
-                     len(table.rows), extension, filters={"q": filters.query, "status": filters.status})
+    downloads.record(current_user, DIRECTORY_LIST, downloads.directory_units(current_user, filters, len(table.rows)),
+                     extension, filters={"q": filters.query, "status": filters.status})
     code = name_part(filters.unit.code, str(filters.unit.id)) if filters.unit else "tat-ca"
     return download([table], extension, f"can-bo-{code}-{local_today():%Y%m%d}.{extension}")
 

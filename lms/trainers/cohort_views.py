@@ -167,7 +167,7 @@ def cohort_roster(cohort_id: int, extension: str):
     about = [(_("Lớp"), cohort.title), (_("Đơn vị tổ chức"), cohort.unit.name), (_("Từ ngày"), cohort.starts_on),
              (_("Đến ngày"), cohort.ends_on), (_("Ngày xuất"), local_today())]
     table = service.roster_table(cohort)
-    downloads.record(current_user, COHORT_ROSTER, [cohort.unit_id], len(table.rows), extension, title=cohort.title)
+    downloads.record(current_user, COHORT_ROSTER, [(cohort.unit_id, len(table.rows))], extension, title=cohort.title)
     return download([table], extension, f"hoc-vien-lop-{cohort.id}.{extension}", about=about)
 
 
