@@ -52,7 +52,6 @@ def directory_units(viewer: User, filters: DirectoryFilter, people: int) -> list
     return [(path_unit_id(path), counts.get(path_unit_id(path), 0)) for path in roots]
 
 
-
 def log_page(viewer: User, number: int = 1, per_page: int = PAGE_SIZE) -> Page:
     """One page of the downloads of lists of people of units in `viewer`'s scope, newest first."""
     number = min(max(1, number), MAX_PAGE)
