@@ -230,6 +230,26 @@ def set_due_date(unit: Unit, year: int, due_on: date, by: User) -> ReportDeadlin
     return deadline
 
 
+def announce_due(unit: Unit, year: int, by: User) -> int:
+    """E-mail the admins of the open units directly under `unit` that have not sent their report of `year`
+    the day it is now due, saying so too to a unit whose own units were due later (call after the commit).
+    Returns how many were sent."""
+    due = due_date(unit, year)
+    waiting = [child.unit for child in children_reports(unit, year, due) if child.latest is None]
+    ids = [child.id for child in waiting]
+    admins = role_holders(ids, (Role.UNIT_ADMIN,))
+    moved = set(db.session.scalars(select(ReportDeadline.unit_id).where(
+        ReportDeadline.unit_id.in_(ids), ReportDeadline.year == year, ReportDeadline.due_on > due)))
+    sent = 0
+    for child in waiting:
+        people = [person for person in admins.get(child.id, []) if person.id != by.id]
+        link = url_for("reports.dashboard", unit=child.id, year=year, _anchor=PANEL, _external=True)
+        sent += mail_each(people, N_("Hạn gửi báo cáo năm %(year)d của %(unit)s: ngày %(date)s"),
+                          _subject_args(child, year, due), "reports/email_due_set.txt", unit=child, year=year,
+                          due=due, by=by, link=link, moved=child.id in moved)
+    return sent
+
+
 def days_set_later_below(unit: Unit, year: int, due_on: date) -> int:
     """How many levels under `unit` have set their units a day of `year` after `due_on` (which due_date() now
     brings forward to it)."""

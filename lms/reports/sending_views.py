@@ -92,6 +92,10 @@ def set_yearly_report_due():
             "%(num)d đơn vị cấp dưới đã đặt hạn muộn hơn cho các đơn vị của mình; hạn đó nay tính là ngày %(date)s.",
             "%(num)d đơn vị cấp dưới đã đặt hạn muộn hơn cho các đơn vị của mình; các hạn đó nay tính là ngày "
             "%(date)s.", later, date=day))
+    told = sending.announce_due(unit, year, current_user)
+    if told:
+        message.append(ngettext("Đã báo hạn qua e-mail tới %(num)d quản trị viên của các đơn vị chưa gửi.",
+                                "Đã báo hạn qua e-mail tới %(num)d quản trị viên của các đơn vị chưa gửi.", told))
     flash(" ".join(message), "success")
     return _back_to_panel(unit, year)
 

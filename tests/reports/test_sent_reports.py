@@ -471,10 +471,23 @@ def test_a_level_that_moves_its_day_earlier_moves_the_days_below_it(client, tree
     sign_in_as(client, commune_admin)
     set_due(client, tree.grassroots_a, f"{year}-12-05", year)
     sign_in_as(client, central_admin)
+    before = len(outbox(client.application))
     set_due(client, tree.central, f"{year}-12-01", year)
     assert (f"Các đơn vị trực thuộc Trung ương Đoàn TNCS Hồ Chí Minh gửi báo cáo năm {year} trước hết ngày "
             f"01/12/{year}. 2 đơn vị cấp dưới đã đặt hạn muộn hơn cho các đơn vị của mình; các hạn đó nay tính là "
-            f"ngày 01/12/{year}.") in dashboard(client, tree.central, year)
+            f"ngày 01/12/{year}. Đã báo hạn qua e-mail tới 1 quản trị viên của các đơn vị chưa gửi.") in \
+        dashboard(client, tree.central, year)
+    # Lào Cai's admin is told the new day, and that Lào Cai's own units now count it too; An Giang has no admin.
+    [mail] = outbox(client.application)[before:]
+    assert mail["To"] == admin_a.email
+    assert mail["Subject"] == f"Hạn gửi báo cáo năm {year} của Tỉnh đoàn Lào Cai: ngày 01/12/{year}"
+    body = mail.get_content()
+    assert (f"Trung ương Đoàn TNCS Hồ Chí Minh đã đặt hạn gửi báo cáo năm {year} cho các đơn vị trực thuộc: Tỉnh "
+            f"đoàn Lào Cai gửi trước hết ngày 01/12/{year}.") in body
+    assert (f"Hạn Tỉnh đoàn Lào Cai đã đặt cho các đơn vị trực thuộc mình muộn hơn ngày này, nên nay cũng tính là "
+            f"ngày 01/12/{year}") in body
+    assert f"/reports/?unit={tree.province_a.id}&year={year}#bao-cao-gui-len" in body
+    assert "Người đặt hạn: Phạm Quốc Bảo, Trung ương Đoàn TNCS Hồ Chí Minh." in body
     # Lào Cai's units, and the branches under them, are now due when Lào Cai is; An Giang's too, whose units
     # kept the installation's later day. The days set stay stored as they were.
     for unit in (tree.province_a, tree.grassroots_a, tree.province_b):
@@ -536,3 +549,19 @@ def test_the_daily_run_needs_the_sites_address(client, tree):
     result = client.application.test_cli_runner().invoke(args=["lms", "reports", "remind"])
     assert result.exit_code != 0 and "Give --base-url" in result.output
     assert count(ReportReminder) == 0
+
+
+def test_the_units_that_have_not_sent_are_told_their_new_day_in_their_language(client, tree, admin_a, admin_b,
+                                                                               central_admin):
+    year = local_today().year
+    admin_a.locale = "en"
+    db.session.commit()
+    sign_in_as(client, admin_b)
+    send(client, tree.province_b, year=year)
+    sign_in_as(client, central_admin)
+    before = len(outbox(client.application))
+    set_due(client, tree.central, f"{year}-12-08", year)
+    [mail] = outbox(client.application)[before:]  # An Giang has sent: not told
+    assert mail["To"] == admin_a.email
+    assert mail["Subject"] == f"Tỉnh đoàn Lào Cai's {year} yearly report is due by 08/12/{year}"
+    assert "later" not in mail.get_content()  # Lào Cai had set its units no day
