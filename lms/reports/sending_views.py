@@ -2,6 +2,7 @@
 reports sent, on the reports blueprint. The dashboard shows what was sent (lms.reports.dashboard_views);
 these routes take and give the files."""
 import io
+from datetime import date
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
@@ -76,6 +77,7 @@ def set_yearly_report_due():
     if not form.validate_on_submit():
         flash(" ".join(map(str, form.due_on.errors)) or _("Hãy chọn hạn gửi báo cáo."), "error")
         return _back_to_panel(unit, year)
+    previous = sending.due_date(unit, year)
     try:
         deadline = sending.set_due_date(unit, year, form.due_on.data, current_user)
     except RuleError as error:
@@ -83,21 +85,26 @@ def set_yearly_report_due():
         flash(str(error), "error")
         return _back_to_panel(unit, year)
     db.session.commit()
-    day = deadline.due_on.strftime("%d/%m/%Y")
+    told = sending.announce_due(unit, year, current_user) if deadline.due_on != previous else 0
+    flash(_due_set_message(unit, year, deadline.due_on, told), "success")
+    return _back_to_panel(unit, year)
+
+
+def _due_set_message(unit: Unit, year: int, due_on: date, told: int) -> str:
+    """What setting the day did: the day, the later days set below that it moved, and who was told."""
+    day = due_on.strftime("%d/%m/%Y")
     message = [_("Các đơn vị trực thuộc %(unit)s gửi báo cáo năm %(year)d trước hết ngày %(date)s.", unit=unit.name,
                  year=year, date=day)]
-    later = sending.days_set_later_below(unit, year, deadline.due_on)
+    later = sending.days_set_later_below(unit, year, due_on)
     if later:
         message.append(ngettext(
             "%(num)d đơn vị cấp dưới đã đặt hạn muộn hơn cho các đơn vị của mình; hạn đó nay tính là ngày %(date)s.",
             "%(num)d đơn vị cấp dưới đã đặt hạn muộn hơn cho các đơn vị của mình; các hạn đó nay tính là ngày "
             "%(date)s.", later, date=day))
-    told = sending.announce_due(unit, year, current_user)
     if told:
         message.append(ngettext("Đã báo hạn qua e-mail tới %(num)d quản trị viên của các đơn vị chưa gửi.",
                                 "Đã báo hạn qua e-mail tới %(num)d quản trị viên của các đơn vị chưa gửi.", told))
-    flash(" ".join(message), "success")
-    return _back_to_panel(unit, year)
+    return " ".join(message)
 
 
 @bp.route("/yearly/sent/<id:sent_id>")

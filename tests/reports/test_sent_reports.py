@@ -565,3 +565,5 @@ def test_the_units_that_have_not_sent_are_told_their_new_day_in_their_language(c
     assert mail["To"] == admin_a.email
     assert mail["Subject"] == f"Tỉnh đoàn Lào Cai's {year} yearly report is due by 08/12/{year}"
     assert "later" not in mail.get_content()  # Lào Cai had set its units no day
+    set_due(client, tree.central, f"08/12/{year}", year)  # the same day again: nobody is told twice
+    assert len(outbox(client.application)) == before + 1
