@@ -243,7 +243,7 @@ def announce_due(unit: Unit, year: int, by: User) -> int:
     sent = 0
     for child in waiting:
         people = [person for person in admins.get(child.id, []) if person.id != by.id]
-        link = url_for("reports.dashboard", unit=child.id, year=year, _anchor=PANEL, _external=True)
+        link = panel_link(child.id, year)
         sent += mail_each(people, N_("Hạn gửi báo cáo năm %(year)d của %(unit)s: ngày %(date)s"),
                           _subject_args(child, year, due), "reports/email_due_set.txt", unit=child, year=year,
                           due=due, by=by, link=link, moved=child.id in moved)
@@ -341,7 +341,7 @@ def deliver(outcome: Reminders, year: int, by: User | None) -> int:
     """E-mail the reminders remind() recorded (call after the commit). Returns how many were sent."""
     sent = 0
     for child, admins in outcome.reminded:
-        link = url_for("reports.dashboard", unit=child.id, year=year, _anchor=PANEL, _external=True)
+        link = panel_link(child.id, year)
         sent += mail_each(admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
                           _subject_args(child, year, outcome.due), "reports/email_send_reminder.txt", unit=child,
                           year=year, due=outcome.due, by=by, link=link, remind_days=REMIND_EVERY.days)
@@ -355,11 +355,16 @@ def notify_parent(sent: SentReport, by: User) -> int:
     Returns how many were sent."""
     unit = sent.unit
     people = [person for person in parent_reviewers(unit) if person.id != by.id]
-    link = url_for("reports.dashboard", unit=unit.parent_id, year=sent.year, _anchor=PANEL, _external=True)
+    link = panel_link(unit.parent_id, sent.year)
     due = due_date(unit.parent, sent.year)
     return mail_each(people, N_("%(unit)s đã gửi báo cáo năm %(year)d"), _subject_args(unit, sent.year, due),
                      "reports/email_report_sent.txt", unit=unit, year=sent.year, due=due, sent=sent, by=by,
                      link=link)
+
+
+def panel_link(unit_id: int, year: int) -> str:
+    """The absolute address of the section on reports sent up of unit `unit_id`'s dashboard, for e-mails."""
+    return url_for("reports.dashboard", unit=unit_id, year=year, _anchor=PANEL, _external=True)
 
 
 def _subject_args(unit: Unit, year: int, due: date) -> dict:
