@@ -191,6 +191,14 @@ reports_cli = AppGroup("reports", help="Reports and dashboards.")
 lms_cli.add_command(reports_cli)
 
 
+def years_or_reporting_season(years: tuple[int, ...]) -> list[int]:
+    """The years given with --year, each once, else the years whose reports are being written and sent."""
+    from lms.i18n import local_today
+    from lms.reports.sending import reporting_years
+
+    return list(dict.fromkeys(years)) or reporting_years(local_today())
+
+
 @reports_cli.command("refresh")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(min=0),
               help="Levels under the top units whose figures are computed too (1: the provinces).")
@@ -205,14 +213,12 @@ def refresh_reports(depth: int, years: tuple[int, ...]):
 
     from flask import current_app
 
-    from lms.i18n import local_today
     from lms.reports.dashboard import refresh, units_to_refresh
-    from lms.reports.sending import reporting_years
 
     if not current_app.config["LMS_REPORT_CACHE_SECONDS"]:
         raise click.ClickException("LMS_REPORT_CACHE_SECONDS is 0: report figures are not kept, so there is "
                                    "nothing to refresh.")
-    years = list(dict.fromkeys(years)) or reporting_years(local_today())
+    years = years_or_reporting_season(years)
     started = time.perf_counter()
     units = units_to_refresh(depth)
     for year in years:
@@ -235,11 +241,11 @@ def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[i
     its due day until the reporting season ends, at most once in three days per unit (run it daily)."""
     from lms.actions import RuleError
     from lms.i18n import local_today
-    from lms.reports.sending import deliver, remind, reporting_years, units_to_remind_under
+    from lms.reports.sending import deliver, remind, units_to_remind_under
 
     today, units, sent = local_today(), 0, 0
     with site_context(base_url):
-        for year in list(dict.fromkeys(years)) or reporting_years(today):
+        for year in years_or_reporting_season(years):
             outcomes = []
             for parent in units_to_remind_under(year, today, days_before):
                 try:
