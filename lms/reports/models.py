@@ -36,8 +36,8 @@ class ApiToken(db.Model):
 
 
 class SentReport(db.Model):
-    """A unit's yearly report as sent up to the level above: the signed file, who sent it and when. A unit
-    may send a corrected version; the latest one counts, and the earlier ones stay."""
+    """A unit's yearly report as sent up to the level above: the signed file, who sent it and when, and the day
+    it was due then. A unit may send a corrected version; the latest one counts, and the earlier ones stay."""
 
     __table_args__ = (Index("ix_sent_report_year_unit", "year", "unit_id"),)
 
@@ -48,6 +48,7 @@ class SentReport(db.Model):
     note: Mapped[str] = mapped_column(String(500), default="")
     sent_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_on: Mapped[date | None]  # the day it was due when sent; None for reports sent before this was kept
 
     unit: Mapped[Unit] = relationship()
     file: Mapped[EvidenceFile] = relationship()

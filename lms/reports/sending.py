@@ -70,12 +70,23 @@ def reporting_years(today: date) -> list[int]:
     return [today.year, today.year - 1] if today <= season_end(today.year - 1) else [today.year]
 
 
-def status_of(first_sent_at: datetime | None, deadline: datetime, now: datetime) -> str:
-    """A report is in time when its first version was sent before the due day ended; a corrected version
-    sent later does not make it late."""
+def status_of(first_sent_at: datetime | None, due_when_sent: date | None, due: date, now: datetime) -> str:
+    """Whether a report due on `due` is sent, and in time: its first version (a corrected one sent later
+    does not make it late) was sent before the end of the day due now or of the day due when it was sent
+    (`due_when_sent`), whichever is later. So a day moved later excuses a report already late, and a day
+    moved earlier does not make late one that was in time."""
     if first_sent_at is None:
-        return OVERDUE if now >= deadline else NOT_SENT
-    return SENT if first_sent_at < deadline else LATE
+        return OVERDUE if now >= end_of_local_day_utc(due) else NOT_SENT
+    return SENT if first_sent_at < end_of_local_day_utc(max(due, due_when_sent or due)) else LATE
+
+
+def earlier_day_kept(first_sent_at: datetime | None, due_when_sent: date | None, due: date) -> date | None:
+    """The day due when a report was sent, where only that day, since moved earlier to `due`, makes the
+    report in time (the page then says by which day); else None."""
+    if first_sent_at is None or due_when_sent is None:
+        return None
+    kept = end_of_local_day_utc(due) <= first_sent_at < end_of_local_day_utc(due_when_sent)
+    return due_when_sent if kept else None
 
 
 # --- Sending ----------------------------------------------------------------------------------------
@@ -94,7 +105,8 @@ def send(unit: Unit, year: int, upload: FileStorage | None, note: str, sender: U
     if len(note) > MAX_NOTE:
         raise RuleError(_("Ghi chú tối đa %(max)d ký tự.", max=MAX_NOTE))
     stored = save_upload(upload, sender, unit, REPORT_TYPES)
-    sent = SentReport(unit_id=unit.id, year=year, file_id=stored.id, note=note, sent_by_id=sender.id)
+    sent = SentReport(unit_id=unit.id, year=year, file_id=stored.id, note=note, sent_by_id=sender.id,
+                      due_on=due_date(unit.parent, year))
     db.session.add(sent)
     db.session.flush()
     return sent
@@ -117,6 +129,7 @@ class ChildReport:
     times: int  # how many times it was sent
     status: str  # SENT, LATE, NOT_SENT or OVERDUE
     last_reminded_at: datetime | None
+    earlier_day_kept: date | None  # see earlier_day_kept()
 
     @property
     def status_label(self) -> str:
@@ -125,24 +138,27 @@ class ChildReport:
 
 def children_reports(unit: Unit, year: int, due: date | None = None) -> list[ChildReport]:
     """Each open unit directly under `unit`, in name order, with its latest report of `year`, how many
-    times it has sent one, whether in time (by `due`, else the unit's due day), and when it was last
-    reminded: one grouped statement."""
+    times it has sent one, whether in time (by `due`, else the unit's due day, and the day due when its first
+    version was sent), and when it was last reminded: one grouped statement."""
     sent = (select(SentReport.unit_id, func.max(SentReport.id).label("latest_id"), func.count().label("times"),
-                   func.min(SentReport.sent_at).label("first_at"))
+                   func.min(SentReport.id).label("first_id"))
             .where(SentReport.year == year).group_by(SentReport.unit_id).subquery())
+    first = aliased(SentReport)
     reminded = (select(ReportReminder.unit_id, func.max(ReportReminder.reminded_at).label("at"))
                 .where(ReportReminder.year == year).group_by(ReportReminder.unit_id).subquery())
     rows = db.session.execute(
-        select(Unit, SentReport, sent.c.times, sent.c.first_at, reminded.c.at)
+        select(Unit, SentReport, sent.c.times, first.sent_at, first.due_on, reminded.c.at)
         .outerjoin(sent, sent.c.unit_id == Unit.id)
         .outerjoin(SentReport, SentReport.id == sent.c.latest_id)
+        .outerjoin(first, first.id == sent.c.first_id)
         .outerjoin(reminded, reminded.c.unit_id == Unit.id)
         .where(Unit.parent_id == unit.id, Unit.closed_at.is_(None))
         .options(joinedload(SentReport.sent_by), joinedload(SentReport.file))
         .order_by(Unit.name_folded, Unit.id))
-    deadline, now = end_of_local_day_utc(due or due_date(unit, year)), utcnow()
-    return [ChildReport(child, latest, times or 0, status_of(first_at, deadline, now), reminded_at)
-            for child, latest, times, first_at, reminded_at in rows]
+    due, now = due or due_date(unit, year), utcnow()
+    return [ChildReport(child, latest, times or 0, status_of(first_at, due_then, due, now), reminded_at,
+                        earlier_day_kept(first_at, due_then, due))
+            for child, latest, times, first_at, due_then, reminded_at in rows]
 
 
 def children_table(unit: Unit, year: int) -> Table:
@@ -158,8 +174,8 @@ def children_table(unit: Unit, year: int) -> Table:
              child.times, child.latest.note if child.latest else "")
             for child in children]
     note = _("Các đơn vị trực thuộc đang hoạt động. Hạn gửi báo cáo năm %(year)d là ngày %(due)s; đơn vị gửi "
-             "đúng hạn khi bản đầu tiên được gửi trước khi hết ngày này, bản sửa gửi sau không tính là muộn.",
-             year=year, due=due.strftime("%d/%m/%Y"))
+             "đúng hạn khi bản đầu tiên được gửi trước khi hết ngày này, hoặc hết hạn áp dụng lúc gửi nếu hạn đó "
+             "muộn hơn; bản sửa gửi sau không tính là muộn.", year=year, due=due.strftime("%d/%m/%Y"))
     return Table("sent", _("Báo cáo năm %(year)d của các đơn vị trực thuộc", year=year), columns, rows,
                  [child.unit.id for child in children], note)
 
@@ -170,6 +186,7 @@ class Panel:
     history: list[SentReport]  # the unit's own, latest first; empty for a unit with nothing above it
     status: str | None  # of the unit's own report; None for a unit with nothing above it
     due: date | None  # of the unit's own report; None for a unit with nothing above it
+    earlier_day_kept: date | None  # of the unit's own report: see earlier_day_kept()
     may_send: bool
     children: list[ChildReport]
     children_due: date
@@ -196,10 +213,12 @@ def panel(viewer: User, unit: Unit, year: int) -> Panel:
     may_remind = acts and any(child.latest is None for child in children)
     may_set_due = acts and bool(children) and local_today() <= season_end(year)
     if unit.parent_id is None:
-        return Panel([], None, None, False, children, children_due, may_remind, may_set_due)
+        return Panel([], None, None, None, False, children, children_due, may_remind, may_set_due)
     own, due = history(unit, year), due_date(unit.parent, year)
-    status = status_of(own[-1].sent_at if own else None, end_of_local_day_utc(due), utcnow())
-    return Panel(own, status, due, acts, children, children_due, may_remind, may_set_due)
+    first_sent_at, due_when_sent = (own[-1].sent_at, own[-1].due_on) if own else (None, None)
+    return Panel(own, status_of(first_sent_at, due_when_sent, due, utcnow()), due,
+                 earlier_day_kept(first_sent_at, due_when_sent, due), acts, children, children_due, may_remind,
+                 may_set_due)
 
 
 def set_due_date(unit: Unit, year: int, due_on: date, by: User) -> ReportDeadline:

@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, select, update
 
 from lms.assessments.models import EvidenceFile
 from lms.auth.permissions import Role
@@ -246,6 +246,7 @@ def test_the_table_of_reports_sent_up_downloads_and_reads_through_the_api(client
     year = YEAR - 1
     sign_in_as(client, admin_a)
     send(client, tree.province_a, year=year, note="Bản đã ký.")
+    sent_at(tree.province_a, datetime(2025, 12, 1, 3, 0))
     send(client, tree.province_a, year=year)
     sent_at(tree.province_a, datetime(2025, 12, 10, 3, 0))
     sign_in_as(client, central_admin)
@@ -460,6 +461,44 @@ def test_reports_are_in_time_against_the_day_the_level_above_set(client, tree, a
     remind(client, tree.central, year)
     [mail] = [mail for mail in outbox(client.application) if mail["To"] == admin_b.email]
     assert mail["Subject"] == "Nhắc gửi báo cáo năm 2025 của Tỉnh đoàn An Giang, hạn 30/11/2025"
+
+
+def test_a_report_keeps_the_day_it_was_due_when_sent(client, tree, admin_a, admin_b, central_admin):
+    """2025's reports were due on 15/12/2025 when Lào Cai sent on the 10th and An Giang on the 20th. Moving
+    the day earlier afterwards does not make Lào Cai late; moving it later excuses An Giang."""
+    year = YEAR - 1
+    sign_in_as(client, admin_a)
+    send(client, tree.province_a, year=year)
+    sent_at(tree.province_a, datetime(2025, 12, 10, 3, 0))
+    sign_in_as(client, admin_b)
+    send(client, tree.province_b, year=year)
+    sent_at(tree.province_b, datetime(2025, 12, 20, 3, 0))
+    assert sorted(db.session.scalars(select(SentReport.due_on))) == [date(2025, 12, 15)] * 2
+    day = ReportDeadline(unit_id=tree.central.id, year=year, due_on=date(2025, 12, 5), set_by_id=central_admin.id)
+    db.session.add(day)
+    db.session.commit()
+    assert statuses(client, tree.central, year) == {"DOAN-AGG": "Gửi muộn", "DOAN-LCI": "Đã gửi đúng hạn"}
+    sign_in_as(client, central_admin)
+    panel = flat(sent_panel(dashboard(client, tree.central, year)))
+    assert "Tỉnh đoàn An Giang Gửi muộn 10:00, 20/12/2025" in panel
+    assert "Tỉnh đoàn Lào Cai Đã gửi đúng hạn (hạn lúc gửi là ngày 15/12/2025) 10:00, 10/12/2025" in panel
+    with client.application.test_request_context():
+        lines = yearly.outline(yearly.build(tree.central, year))[0].lines
+        assert "Báo cáo năm 2025 của các đơn vị trực tiếp: đã nhận 2 trên 2 báo cáo (1 đúng hạn, 1 gửi muộn)." in lines
+    sign_in_as(client, admin_a)
+    assert "Hạn gửi: ngày 05/12/2025. Đã gửi đúng hạn (hạn lúc gửi là ngày 15/12/2025) Đã gửi lên" in \
+        flat(sent_panel(dashboard(client, tree.province_a, year)))
+
+    day.due_on = date(2025, 12, 31)
+    db.session.commit()
+    assert statuses(client, tree.central, year) == {"DOAN-AGG": "Đã gửi đúng hạn", "DOAN-LCI": "Đã gửi đúng hạn"}
+    assert "hạn lúc gửi" not in dashboard(client, tree.province_a, year)
+
+    # A report sent before the day was kept with it is judged by the day due now.
+    day.due_on = date(2025, 12, 5)
+    db.session.execute(update(SentReport).where(SentReport.unit_id == tree.province_a.id).values(due_on=None))
+    db.session.commit()
+    assert statuses(client, tree.central, year) == {"DOAN-AGG": "Gửi muộn", "DOAN-LCI": "Gửi muộn"}
 
 
 def test_a_level_that_moves_its_day_earlier_moves_the_days_below_it(client, tree, admin_a, central_admin,
