@@ -375,10 +375,12 @@ def notify_parent(sent: SentReport, by: User) -> int:
     unit = sent.unit
     people = [person for person in parent_reviewers(unit) if person.id != by.id]
     link = panel_link(unit.parent_id, sent.year)
-    due = due_date(unit.parent, sent.year)
+    due, versions = due_date(unit.parent, sent.year), history(unit, sent.year)
+    first = versions[-1]
     return mail_each(people, N_("%(unit)s đã gửi báo cáo năm %(year)d"), _subject_args(unit, sent.year, due),
-                     "reports/email_report_sent.txt", unit=unit, year=sent.year, due=due, sent=sent, by=by,
-                     link=link)
+                     "reports/email_report_sent.txt", unit=unit, year=sent.year, sent=sent, by=by, link=link,
+                     in_time=status_of(first.sent_at, first.due_on, due, utcnow()) == SENT,
+                     judged_by=max(due, first.due_on or due), times=len(versions))
 
 
 def panel_link(unit_id: int, year: int) -> str:

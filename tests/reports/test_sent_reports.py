@@ -288,6 +288,21 @@ def test_the_level_above_is_told_by_email_when_a_report_arrives(client, tree, ad
     assert "Tỉnh đoàn Lào Cai đã gửi báo cáo năm 2026 lên Trung ương Đoàn TNCS Hồ Chí Minh." in body
     assert "Người gửi: Trần Văn Hùng." in body and "Ghi chú: Bản đã ký của Ban Thường vụ." in body
     assert f"/reports/?unit={tree.central.id}&year=2026#bao-cao-gui-len" in body
+    in_time = "Gửi đúng hạn" if local_today() <= date(2026, 12, 15) else "Gửi muộn"
+    assert f"{in_time}: hạn là ngày 15/12/2026." in body and "bản sửa" not in body
+
+
+def test_the_email_on_arrival_says_whether_in_time_and_which_version(client, tree, admin_a, central_admin):
+    year = YEAR - 1
+    sign_in_as(client, admin_a)
+    send(client, tree.province_a, year=year)
+    [mail] = [mail for mail in outbox(client.application) if mail["To"] == central_admin.email]
+    assert "Gửi muộn: hạn là ngày 15/12/2025." in mail.get_content()
+    sent_at(tree.province_a, datetime(2025, 12, 1, 3, 0))
+    send(client, tree.province_a, name="ban-sua.pdf", year=year)
+    mail = [mail for mail in outbox(client.application) if mail["To"] == central_admin.email][-1]
+    assert "Đây là bản sửa (lần gửi thứ 2), thay bản đã gửi trước; đúng hạn hay muộn tính theo bản gửi đầu " \
+        "tiên.\nGửi đúng hạn: hạn là ngày 15/12/2025." in mail.get_content()
 
 
 def remind(client, unit, year: int):
