@@ -479,7 +479,8 @@ def _build_document() -> dict:
                     "campaigns; capacity: đánh giá năng lực đơn vị — unit capacity assessments; targets: chỉ "
                     "tiêu và thực hiện — targets against actual; sent: báo cáo năm các đơn vị trực thuộc đã gửi "
                     "lên, đúng hạn hay muộn — the yearly reports the units directly under the unit have sent "
-                    "up, in time or late."),
+                    "up, in time or late; sent_levels: số đơn vị mỗi cấp dưới đã gửi báo cáo năm lên cấp trên — "
+                    "how many units of each level under the unit have sent their yearly report up."),
                 "parameters": [unit_id, {"name": "key", "in": "path", "required": True,
                                          "description": "Khóa bảng báo cáo. — Report table key.",
                                          "schema": {"type": "string", "enum": report_keys}}, year],

@@ -7,7 +7,7 @@ from flask_login import current_user
 from lms.auth.permissions import scope_required
 from lms.forms import ActionForm
 from lms.reports import dashboard as services
-from lms.reports import queries, sending
+from lms.reports import metrics, queries, sending
 from lms.reports.charts import number_text
 from lms.reports.exports import download
 from lms.reports.forms import DueDateForm, SendReportForm
@@ -40,7 +40,8 @@ def dashboard():
         crumbs=services.breadcrumb(current_user, node), several_roots=len(roots) > 1,
         cards=cards, sections=services.sections(tables), fmt=number_text,
         description=services.describe(node), as_of=queries.figures_as_of(), refresh_form=ActionForm(),
-        sent=sent, send_form=SendReportForm(), remind_form=ActionForm(), remind_days=sending.REMIND_EVERY.days,
+        sent=sent, sent_levels=metrics.sent_levels(node, year) if sent.children else None,
+        send_form=SendReportForm(), remind_form=ActionForm(), remind_days=sending.REMIND_EVERY.days,
         due_form=DueDateForm(formdata=None, due_on=sent.children_due))
 
 

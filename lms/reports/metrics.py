@@ -3,7 +3,8 @@
 `TABLES` maps a table's key to the function building it for a unit (the node) and a calendar year;
 `TABLE_ORDER` is the order the dashboard shows them in. Each table covers the node's whole subtree, but for
 "sent" (lms.reports.sending): the yearly reports of the units directly under the node, which the dashboard
-shows in a section of its own, with the files.
+shows in a section of its own, with the files, and "sent_levels", how many units of each level under the
+node have sent theirs.
 A table by unit has one row per unit directly under the node (the row aggregates that unit's whole
 subtree, and `row_units` holds its id for drilling down), then, when the node itself holds any of the
 figures, one row for the node's own cadres, cohorts or assessments (no drill-down there). A closed
@@ -326,6 +327,21 @@ def targets(node: Unit, year: int) -> Table:
           "đã gửi gồm đánh giá đã gửi hoặc đã phê duyệt trong các đợt bắt đầu trong năm.", year=year))
 
 
+def sent_levels(node: Unit, year: int) -> Table:
+    """How far the yearly reports of `year` have come up: level by level under the node, how many open
+    units have sent theirs to the unit directly above them."""
+    rows = [(level_name(level), units, sent, units - sent, percent(sent, units))
+            for level, units, sent, *_flagged in sending.units_below_by_level(node, year)]
+    return Table(
+        "sent_levels", _("Báo cáo năm %(year)d gửi lên, theo cấp", year=year),
+        [Column("level", _("Cấp")), Column("units", _("Đơn vị đang hoạt động"), INT),
+         Column("sent", _("Đã gửi lên cấp trên"), INT), Column("not_sent", _("Chưa gửi"), INT),
+         Column("sent_pct", _("Tỉ lệ đã gửi"), PERCENT)],
+        rows, [None] * len(rows),
+        _("Mọi đơn vị đang hoạt động dưới %(unit)s, theo cấp: đơn vị đã gửi là đơn vị đã gửi báo cáo năm %(year)d "
+          "(bản bất kỳ) lên đơn vị ngay trên mình, đúng hạn hay muộn.", unit=node.name, year=year))
+
+
 TABLES: dict[str, Callable[[Unit, int], Table]] = {
     "coverage": coverage,
     "courses": courses,
@@ -335,7 +351,9 @@ TABLES: dict[str, Callable[[Unit, int], Table]] = {
     "campaigns": campaigns,
     "capacity": capacity,
     "targets": targets,
-    "sent": sending.children_table,  # not a dashboard section: the dashboard shows it with the files
+    # Not dashboard sections: the dashboard shows them in its section on reports sent up.
+    "sent": sending.children_table,
+    "sent_levels": sent_levels,
 }
 TABLE_ORDER: list[str] = ["coverage", "courses", "cascade", "trainers", "gaps", "campaigns", "capacity", "targets"]
 

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
 
-from lms.db import db
 from lms.i18n import N_, level_name, local_today
-from lms.orgs.models import AREA_FLAGS, Unit, UnitLevel
+from lms.orgs.models import AREA_FLAGS, Unit
 from lms.orgs.services import ancestors
 from lms.reports import metrics, sending
 from lms.reports.charts import number_text
@@ -44,7 +42,8 @@ class YearlyReport:
     year: int
     tables: dict[str, Table]
     summary: dict
-    below: list[tuple[str, int]]  # (level name, open units of that level under the unit), top level first
+    # (level name, open units of that level under the unit, how many of them sent their report up), top first
+    below: list[tuple[str, int, int]]
     below_flags: dict[str, int]  # area flag -> open units under the unit carrying it
     direct_children: int
     issued_on: date
@@ -54,25 +53,20 @@ class YearlyReport:
 def build(unit: Unit, year: int, issued_on: date | None = None) -> YearlyReport:
     """Gather the figures of `unit`'s subtree for `year` (tables and headline figures from metrics)."""
     tables = {key: metrics.TABLES[key](unit, year) for key in TABLE_KEYS}
-    below, flags = units_below(unit)
+    below, flags = units_below(unit, year)
     received = [child.status for child in sending.children_reports(unit, year)]
     return YearlyReport(unit, year, tables, metrics.summary(unit, year), below, flags, len(received),
                         issued_on or local_today(), (received.count(sending.SENT), received.count(sending.LATE)))
 
 
-def units_below(unit: Unit) -> tuple[list[tuple[str, int]], dict[str, int]]:
-    """The open units under `unit` counted by level, and how many of them carry each area flag:
-    one grouped statement over the path index."""
-    flag_sums = [func.sum(case((getattr(Unit, flag).is_(True), 1), else_=0)) for flag in AREA_FLAGS]
-    query = (select(UnitLevel, func.count(Unit.id), *flag_sums)
-             .join(Unit, Unit.level_id == UnitLevel.id)
-             .where(Unit.path.startswith(unit.path, autoescape=True), Unit.id != unit.id, Unit.closed_at.is_(None))
-             .group_by(UnitLevel.id).order_by(UnitLevel.rank))
+def units_below(unit: Unit, year: int) -> tuple[list[tuple[str, int, int]], dict[str, int]]:
+    """The open units under `unit` counted by level, with how many of them sent their report of `year` up,
+    and how many of them carry each area flag."""
     below, flags = [], dict.fromkeys(AREA_FLAGS, 0)
-    for level, units, *with_flag in db.session.execute(query):
-        below.append((level_name(level), units))
+    for level, units, sent, *with_flag in sending.units_below_by_level(unit, year):
+        below.append((level_name(level), units, sent))
         for flag, n in zip(AREA_FLAGS, with_flag):
-            flags[flag] += n or 0
+            flags[flag] += n
     return below, flags
 
 
@@ -156,10 +150,10 @@ def situation(report: YearlyReport) -> list[str]:
     else:
         lines.append(_("Địa bàn: không thuộc vùng miền núi, vùng đồng bào dân tộc thiểu số, biên giới, hải đảo "
                        "hay ở nước ngoài."))
-    total = sum(units for _level, units in report.below)
+    total = sum(units for _level, units, _sent in report.below)
     if total:
         by_level = _join([_("%(count)s đơn vị cấp %(level)s", count=n(units), level=level.lower())
-                          for level, units in report.below])
+                          for level, units, _sent in report.below])
         lines.append(_("Đơn vị trực thuộc: %(direct)s đơn vị trực tiếp; toàn hệ thống có %(total)s đơn vị cấp dưới "
                        "đang hoạt động, gồm %(by_level)s.", direct=n(report.direct_children), total=n(total),
                        by_level=by_level))
@@ -171,6 +165,11 @@ def situation(report: YearlyReport) -> list[str]:
         lines.append(_("Báo cáo năm %(year)s của các đơn vị trực tiếp: đã nhận %(received)s trên %(direct)s báo cáo "
                        "(%(in_time)s đúng hạn, %(late)s gửi muộn).", year=report.year, received=n(in_time + late),
                        direct=n(report.direct_children), in_time=n(in_time), late=n(late)))
+        if len(report.below) > 1:
+            sent_by_level = _join([_("cấp %(level)s %(sent)s trên %(units)s đơn vị", level=level.lower(),
+                                     sent=n(sent), units=n(units)) for level, units, sent in report.below])
+            lines.append(_("Theo cấp, số đơn vị đã gửi báo cáo năm %(year)s lên cấp trên trực tiếp: %(by_level)s.",
+                           year=report.year, by_level=sent_by_level))
     else:
         lines.append(_("Đơn vị trực thuộc: không có đơn vị cấp dưới đang hoạt động."))
     lines.append(_("Cán bộ: %(cadres)s cán bộ đang hoạt động trong đơn vị và các đơn vị cấp dưới.",

@@ -323,6 +323,6 @@ def test_the_openapi_document_needs_no_token_and_names_every_endpoint(app, clien
     report = document["paths"]["/api/v1/units/{unit_id}/reports/{key}"]["get"]
     assert set(report["responses"]) == {"200", "400", "401", "403", "404"}
     key = next(p for p in report["parameters"] if p["name"] == "key")
-    assert key["schema"]["enum"] == [*metrics.TABLE_ORDER, "sent"]
+    assert key["schema"]["enum"] == [*metrics.TABLE_ORDER, "sent", "sent_levels"]
     year = next(p for p in report["parameters"] if p["name"] == "year")
     assert (year["schema"]["minimum"], year["schema"]["maximum"]) == (2000, 2100)

@@ -125,9 +125,11 @@ def test_sections_have_chart_table_note_and_downloads(client, registry, tree, ad
     for key in ("coverage", "trainers", "gaps", "cascade"):
         assert f'href="/reports/{key}.xlsx?unit={tree.province_a.id}&amp;year=2025"' in page
         assert f'href="/reports/{key}.csv?unit={tree.province_a.id}&amp;year=2025"' in page
-    # Four sections, and the table of the yearly reports the units below have sent up.
-    assert page.count("Tải Excel (.xlsx)") == 5 and page.count("Tải CSV") == 5
+    # Four sections, and the tables of the yearly reports the units below have sent up: the units directly
+    # under Lào Cai, and its two levels below.
+    assert page.count("Tải Excel (.xlsx)") == 6 and page.count("Tải CSV") == 6
     assert f'href="/reports/sent.xlsx?unit={tree.province_a.id}&amp;year=2025"' in page
+    assert f'href="/reports/sent_levels.xlsx?unit={tree.province_a.id}&amp;year=2025"' in page
     assert f'href="/reports/all.xlsx?unit={tree.province_a.id}&amp;year=2025"' in page
     assert f'href="/reports/yearly.pdf?unit={tree.province_a.id}&amp;year=2025"' in page
     assert "Tải tất cả (.xlsx)" in page

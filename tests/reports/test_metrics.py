@@ -203,8 +203,9 @@ def build(key: str, node: Unit, year: int = YEAR) -> Table:
 def test_registry_lists_every_table_in_dashboard_order():
     assert metrics.TABLE_ORDER == ["coverage", "courses", "cascade", "trainers", "gaps", "campaigns", "capacity",
                                    "targets"]
-    # Besides the dashboard's sections, the yearly reports sent up, which the dashboard shows with their files.
-    assert set(metrics.TABLES) == {*metrics.TABLE_ORDER, "sent"}
+    # Besides the dashboard's sections, the yearly reports sent up, which the dashboard shows with their files,
+    # and how many units of each level have sent theirs.
+    assert set(metrics.TABLES) == {*metrics.TABLE_ORDER, "sent", "sent_levels"}
 
 
 def test_children_are_the_open_units_directly_under_in_name_order(world):

@@ -270,6 +270,59 @@ def test_the_table_of_reports_sent_up_downloads_and_reads_through_the_api(client
     assert client.get(f"/reports/sent.csv?unit={tree.central.id}&year={year}").status_code == 403
 
 
+def test_the_levels_table_counts_who_has_sent_at_each_level(client, tree, admin_a, central_admin, make_user):
+    year = YEAR - 1
+    closed = create_unit(parent=tree.province_b, level=tree.grassroots_b.level, code="DOAN-AGG-CU", name="Đoàn xã Cũ")
+    create_unit(parent=tree.province_b, level=tree.grassroots_b.level, code="DOAN-AGG-MOI", name="Đoàn xã Mới")
+    batxat_admin = make_user(tree.grassroots_a, "Lò Văn Sáng", roles=[(Role.UNIT_ADMIN, tree.grassroots_a)],
+                             email="sang@example.org")
+    db.session.commit()
+    sign_in_as(client, admin_a)
+    send(client, tree.province_a, year=year)
+    send(client, tree.province_a, year=year)  # a corrected version: still one unit
+    send(client, tree.province_a, year=year - 1)  # another year's
+    sign_in_as(client, batxat_admin)
+    send(client, tree.grassroots_a, year=year)
+    closed.closed_at = datetime(2025, 6, 1)
+    db.session.commit()
+
+    def direct_count(node):
+        """(units, sent) per level, counted one unit at a time."""
+        counted = {}
+        for unit in db.session.scalars(select(Unit).where(Unit.path.startswith(node.path), Unit.id != node.id,
+                                                          Unit.closed_at.is_(None))):
+            has_sent = db.session.scalar(select(func.count()).where(SentReport.unit_id == unit.id,
+                                                                     SentReport.year == year)) > 0
+            units, sent = counted.get(unit.level.name, (0, 0))
+            counted[unit.level.name] = (units + 1, sent + has_sent)
+        return counted
+
+    sign_in_as(client, central_admin)
+    answer = client.get(f"/api/v1/units/{tree.central.id}/reports/sent_levels?year={year}",
+                        headers=bearer(central_admin))
+    rows = [(row["level"], row["units"], row["sent"], row["not_sent"], row["sent_pct"]) for row in answer.json["rows"]]
+    assert rows == [("Tỉnh / thành phố", 2, 1, 1, 50.0), ("Cơ sở", 3, 1, 2, 33.3), ("Chi đoàn / chi hội", 2, 0, 2, 0.0)]
+    assert {level: (units, sent) for level, units, sent, _, _ in rows} == direct_count(tree.central)
+    panel = flat(sent_panel(dashboard(client, tree.central, year)))
+    assert "Báo cáo năm 2025 gửi lên, theo cấp Cấp Đơn vị đang hoạt động Đã gửi lên cấp trên Chưa gửi Tỉ lệ đã gửi " \
+        "Tỉnh / thành phố 2 1 1 50,0 % Cơ sở 3 1 2 33,3 % Chi đoàn / chi hội 2 0 2 0,0 %" in panel
+    with client.application.test_request_context():
+        lines = yearly.outline(yearly.build(tree.central, year))[0].lines
+    assert "Theo cấp, số đơn vị đã gửi báo cáo năm 2025 lên cấp trên trực tiếp: cấp tỉnh / thành phố 1 trên 2 đơn " \
+        "vị, cấp cơ sở 1 trên 3 đơn vị và cấp chi đoàn / chi hội 0 trên 2 đơn vị." in lines
+    csv = client.get(f"/reports/sent_levels.csv?unit={tree.central.id}&year={year}").get_data(as_text=True)
+    assert csv.lstrip("\ufeff").splitlines()[:2] == [
+        "Cấp,Đơn vị đang hoạt động,Đã gửi lên cấp trên,Chưa gửi,Tỉ lệ đã gửi", "Tỉnh / thành phố,2,1,1,50.0"]
+
+    sign_in_as(client, admin_a)
+    panel = flat(sent_panel(dashboard(client, tree.province_a, year)))
+    assert "Cơ sở 1 1 0 100,0 % Chi đoàn / chi hội 1 0 1 0,0 %" in panel
+    assert client.get(f"/reports/sent_levels.csv?unit={tree.central.id}&year={year}").status_code == 403
+    # Under Bát Xát there is one level only: its table of units says it all.
+    sign_in_as(client, batxat_admin)
+    assert "gửi lên, theo cấp" not in dashboard(client, tree.grassroots_a, year)
+
+
 # --- Telling the level above, and reminding the units below ----------------------------------------------
 
 def test_the_level_above_is_told_by_email_when_a_report_arrives(client, tree, admin_a, central_admin, make_user):
