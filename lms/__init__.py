@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 from lms.config import load_config
 from lms.db import MAX_ID, db, end_read_only_transaction
 from lms.extensions import babel, cache, csrf, login_manager, migrate
+from lms.uploads import Request
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -36,6 +37,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = Request
     app.config.update(load_config(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)

@@ -3,6 +3,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
 from lms.db import db
+from lms.uploads import upload_limit
 
 _PAGES = {
     400: "errors/400.html",
@@ -23,6 +24,8 @@ def _handler(code: int, template: str):
     def handle(_error):
         if code == 500:
             db.session.rollback()
+        if code == 413:
+            return render_template(template, limit_mb=upload_limit() // (1024 * 1024)), code
         return render_template(template), code
 
     return handle

@@ -39,16 +39,16 @@ def has_upload(upload: FileStorage | None) -> bool:
 
 
 def save_upload(upload: FileStorage, uploaded_by: User, unit: Unit,
-                allowed: dict[str, str] = ALLOWED_TYPES) -> EvidenceFile:
-    """Store an uploaded file, readable within `unit`'s scope. Refuses an empty or too large file, or one
-    whose extension is not in `allowed` or whose content is not what its extension says, with a message
-    naming the file."""
+                allowed: dict[str, str] = ALLOWED_TYPES, max_bytes: int = MAX_BYTES) -> EvidenceFile:
+    """Store an uploaded file, readable within `unit`'s scope. Refuses an empty file or one over `max_bytes`,
+    or one whose extension is not in `allowed` or whose content is not what its extension says, with a
+    message naming the file."""
     name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[-200:] or "minh-chung"
-    data = upload.read(MAX_BYTES + 1)
+    data = upload.read(max_bytes + 1)
     if not data:
         raise EvidenceError(_("Tệp “%(name)s” trống.", name=name))
-    if len(data) > MAX_BYTES:
-        raise EvidenceError(_("Tệp “%(name)s” lớn hơn %(size)d MB.", name=name, size=MAX_BYTES // (1024 * 1024)))
+    if len(data) > max_bytes:
+        raise EvidenceError(_("Tệp “%(name)s” lớn hơn %(size)d MB.", name=name, size=max_bytes // (1024 * 1024)))
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     kind = filetype.guess(data)
     if extension not in allowed or kind is None or kind.mime != allowed[extension]:

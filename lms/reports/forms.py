@@ -7,11 +7,12 @@ from wtforms.validators import InputRequired
 
 from lms.forms import DayField
 
-from lms.reports.sending import MAX_NOTE, REPORT_TYPES
+from lms.reports.sending import MAX_NOTE, MAX_REPORT_BYTES, REPORT_TYPES
 
 
 class SendReportForm(FlaskForm):
-    file = FileField(_l("Tệp báo cáo đã ký và đóng dấu (PDF hoặc DOCX, tối đa 5 MB)"),
+    file = FileField(_l("Tệp báo cáo đã ký và đóng dấu (PDF hoặc DOCX, tối đa %(size)d MB)",
+                        size=MAX_REPORT_BYTES // (1024 * 1024)),
                      render_kw={"accept": ",".join(f".{extension}" for extension in REPORT_TYPES)})
     note = TextAreaField(_l("Ghi chú gửi cấp trên (không bắt buộc)"), render_kw={"rows": 2, "maxlength": MAX_NOTE})
 

@@ -29,6 +29,7 @@ from lms.reports.tables import DATE, INT, Column, Table
 ACTION = "report.send"  # sending one's unit's report up, and reminding the units under it to send theirs
 REPORT_TYPES = {extension: ALLOWED_TYPES[extension] for extension in ("pdf", "docx")}
 MAX_NOTE = 500
+MAX_REPORT_BYTES = 20 * 1024 * 1024  # a signed report scanned page by page runs to several megabytes
 REMIND_EVERY = timedelta(days=3)  # a unit is not reminded again sooner
 PANEL = "bao-cao-gui-len"  # the dashboard's section about reports sent up
 REPORTING_SEASON_ENDS = 3  # a year's reports are written and sent until the end of this month of the next year
@@ -104,7 +105,7 @@ def send(unit: Unit, year: int, upload: FileStorage | None, note: str, sender: U
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise RuleError(_("Ghi chú tối đa %(max)d ký tự.", max=MAX_NOTE))
-    stored = save_upload(upload, sender, unit, REPORT_TYPES)
+    stored = save_upload(upload, sender, unit, REPORT_TYPES, MAX_REPORT_BYTES)
     sent = SentReport(unit_id=unit.id, year=year, file_id=stored.id, note=note, sent_by_id=sender.id,
                       due_on=due_date(unit.parent, year))
     db.session.add(sent)
@@ -187,14 +188,13 @@ def units_below_by_level(unit: Unit, year: int) -> list[tuple]:
     index."""
     sent = select(SentReport.unit_id).where(SentReport.year == year).distinct().subquery()
     flag_sums = [func.sum(case((getattr(Unit, flag).is_(True), 1), else_=0)) for flag in AREA_FLAGS]
-    return [(level, units, sent_count, *(n or 0 for n in flagged)) for level, units, sent_count, *flagged in
-            db.session.execute(
-                select(UnitLevel, func.count(Unit.id), func.count(sent.c.unit_id), *flag_sums)
-                .join(Unit, Unit.level_id == UnitLevel.id)
-                .outerjoin(sent, sent.c.unit_id == Unit.id)
-                .where(Unit.path.startswith(unit.path, autoescape=True), Unit.id != unit.id,
-                       Unit.closed_at.is_(None))
-                .group_by(UnitLevel.id).order_by(UnitLevel.rank))]
+    rows = db.session.execute(
+        select(UnitLevel, func.count(Unit.id), func.count(sent.c.unit_id), *flag_sums)
+        .join(Unit, Unit.level_id == UnitLevel.id)
+        .outerjoin(sent, sent.c.unit_id == Unit.id)
+        .where(Unit.path.startswith(unit.path, autoescape=True), Unit.id != unit.id, Unit.closed_at.is_(None))
+        .group_by(UnitLevel.id).order_by(UnitLevel.rank))
+    return [(level, units, sent_count, *(n or 0 for n in flagged)) for level, units, sent_count, *flagged in rows]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from lms.reports.forms import DueDateForm, SendReportForm
 from lms.reports.models import SentReport
 from lms.reports.views import bp
 from lms.reports.yearly_views import year_from_arg
+from lms.uploads import allows_upload
 
 
 def _unit_and_year() -> tuple[Unit, int]:
@@ -32,6 +33,7 @@ def _back_to_panel(unit: Unit, year: int):
 
 
 @bp.route("/yearly/send", methods=["POST"])
+@allows_upload(sending.MAX_REPORT_BYTES)
 @scope_required(sending.ACTION)
 def send_yearly_report():
     unit, year = _unit_and_year()

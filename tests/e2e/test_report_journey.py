@@ -56,7 +56,7 @@ def test_a_province_sends_its_signed_report_up_and_the_centre_reads_it(assessmen
     with page.expect_download() as download:
         page.get_by_role("link", name="Báo cáo năm (.pdf)").click()
     signed = open(download.value.path(), "rb").read()  # as if printed, signed, sealed and scanned
-    page.get_by_label("Tệp báo cáo đã ký và đóng dấu (PDF hoặc DOCX, tối đa 5 MB)").set_input_files(
+    page.get_by_label("Tệp báo cáo đã ký và đóng dấu (PDF hoặc DOCX, tối đa 20 MB)").set_input_files(
         {"name": "bao-cao-nam-da-ky.pdf", "mimeType": "application/pdf", "buffer": signed})
     page.get_by_label("Ghi chú gửi cấp trên (không bắt buộc)").fill("Bản đã ký của Ban Thường vụ.")
     page.get_by_role("button", name="Gửi báo cáo lên cấp trên").click()

@@ -124,6 +124,24 @@ def test_a_file_that_is_not_a_real_report_is_refused(client, tree, admin_a, data
     assert count(SentReport) == 0 and count(EvidenceFile) == 0
 
 
+def test_a_scanned_report_may_run_to_twenty_megabytes(client, tree, admin_a):
+    sign_in_as(client, admin_a)
+    scan = PDF + b"%" + b"0" * (12 * 1024 * 1024)  # more than any other form takes
+    assert send(client, tree.province_a, data=scan).status_code == 302
+    assert db.session.scalar(select(EvidenceFile.size)) == len(scan)
+    too_large = send(client, tree.province_a, data=PDF + b"%" + b"0" * (20 * 1024 * 1024), name="ban-quet.pdf")
+    assert "Tệp “ban-quet.pdf” lớn hơn 20 MB." in text(client.get(too_large.headers["Location"]))
+    # Past the form's limit, the request is refused before it is read.
+    refused = send(client, tree.province_a, data=PDF + b"%" + b"0" * (22 * 1024 * 1024))
+    assert refused.status_code == 413
+    assert "Tệp tải lên vượt quá 20 MB. Hãy giảm dung lượng tệp" in text(refused)
+    assert count(SentReport) == 1 and count(EvidenceFile) == 1
+    # Every other form keeps the general limit.
+    other = client.post("/people/import", data={"file": (io.BytesIO(b"0" * (11 * 1024 * 1024)), "ds.xlsx")},
+                        content_type="multipart/form-data")
+    assert other.status_code == 413 and "Tệp tải lên vượt quá 10 MB." in text(other)
+
+
 def test_no_file_and_a_long_note_are_refused(client, tree, admin_a):
     sign_in_as(client, admin_a)
     client.post(f"/reports/yearly/send?unit={tree.province_a.id}&year={YEAR}", data={"note": "Gửi"})
