@@ -99,6 +99,14 @@ def can(user, action: str, unit: Unit | None) -> bool:
     return any(unit.path.startswith(path) for path in scope_paths(user, action))
 
 
+def holds_on(user, action: str, unit: Unit) -> bool:
+    """Whether `user` holds `action` on `unit` itself, not only through a unit above it."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    allowed = ACTIONS[action]
+    return any(a.unit_id == unit.id and a.role in allowed for a in user.roles)
+
+
 def in_scope(user, action: str, path_column=Unit.path) -> ColumnElement[bool]:
     """SQL condition keeping only rows whose unit path lies in the user's scope for `action`."""
     paths = scope_paths(user, action)

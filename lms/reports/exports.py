@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from lms.reports.tables import DATE, INT, PERCENT, Table
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+CSV_MIMETYPE = "text/csv"  # the response adds "; charset=utf-8"
 
 PERCENT_FORMAT = "0.0%"
 INT_FORMAT = "#,##0"

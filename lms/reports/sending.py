@@ -15,7 +15,7 @@ from werkzeug.datastructures import FileStorage
 
 from lms.actions import RuleError
 from lms.assessments.evidence import ALLOWED_TYPES, has_upload, save_upload, types_label
-from lms.auth.permissions import Role, can
+from lms.auth.permissions import Role, can, holds_on
 from lms.db import db, utcnow
 from lms.i18n import N_, end_of_local_day_utc, local_date, local_today
 from lms.mail import mail_each
@@ -94,12 +94,16 @@ def earlier_day_kept(first_sent_at: datetime | None, due_when_sent: date | None,
 
 def send(unit: Unit, year: int, upload: FileStorage | None, note: str, sender: User) -> SentReport:
     """Record `unit`'s yearly report of `year` as sent by `sender`, with the signed file. Refuses (RuleError,
-    nothing stored) a unit with nothing above it, a closed unit, no file, a file that is not a real PDF or
-    DOCX, or a note too long."""
+    nothing stored) a unit with nothing above it, a closed unit, a sender who is not an admin of the unit
+    itself (the level above receives reports; it does not send them for its units), no file, a file that is
+    not a real PDF or DOCX, or a note too long."""
     if unit.parent_id is None:
         raise RuleError(_("%(unit)s không có cấp trên để gửi báo cáo.", unit=unit.name))
     if not unit.is_open:
         raise RuleError(_("%(unit)s đã giải thể nên không gửi báo cáo được.", unit=unit.name))
+    if not holds_on(sender, ACTION, unit):
+        raise RuleError(_("Chỉ quản trị viên của chính %(unit)s gửi báo cáo năm của đơn vị lên cấp trên.",
+                          unit=unit.name))
     if not has_upload(upload):
         raise RuleError(_("Hãy chọn tệp báo cáo năm đã ký (%(types)s).", types=types_label(REPORT_TYPES)))
     note = note.strip()
@@ -227,36 +231,37 @@ def panel(viewer: User, unit: Unit, year: int) -> Panel:
     acts = unit.is_open and can(viewer, ACTION, unit)
     children_due = due_date(unit, year)
     children = children_reports(unit, year, children_due)
-    may_remind = acts and any(child.latest is None for child in children)
-    may_set_due = acts and bool(children) and local_today() <= season_end(year)
+    in_season = local_today() <= season_end(year)
+    may_remind = acts and in_season and any(child.latest is None for child in children)
+    may_set_due = acts and in_season and bool(children)
     if unit.parent_id is None:
         return Panel([], None, None, None, False, children, children_due, may_remind, may_set_due)
     own, due = history(unit, year), due_date(unit.parent, year)
     first_sent_at, due_when_sent = (own[-1].sent_at, own[-1].due_on) if own else (None, None)
     return Panel(own, status_of(first_sent_at, due_when_sent, due, utcnow()), due,
-                 earlier_day_kept(first_sent_at, due_when_sent, due), acts, children, children_due, may_remind,
-                 may_set_due)
+                 earlier_day_kept(first_sent_at, due_when_sent, due), unit.is_open and holds_on(viewer, ACTION, unit),
+                 children, children_due, may_remind, may_set_due)
 
 
 def set_due_date(unit: Unit, year: int, due_on: date, by: User) -> ReportDeadline:
     """Set the day by which the units directly under `unit` send it their report of `year`. Refuses
-    (RuleError, nothing changed) a closed unit, a year whose reporting season is over, a day outside that
-    season, or a day after the unit's own report is due at the level above."""
+    (RuleError, nothing changed) a closed unit, a year whose reporting season is over, a day after the unit's
+    own report is due at the level above, or a day before today or outside the season."""
     if not unit.is_open:
         raise RuleError(_("%(unit)s đã giải thể.", unit=unit.name))
-    first, last = date(year, 1, 1), season_end(year)
-    if local_today() > last:
+    first, last = max(date(year, 1, 1), local_today()), season_end(year)
+    if first > last:
         raise RuleError(_("Mùa báo cáo năm %(year)d đã kết thúc ngày %(date)s; không đổi hạn gửi được nữa.",
                           year=year, date=last.strftime("%d/%m/%Y")))
-    if not first <= due_on <= last:
-        raise RuleError(_("Hạn gửi báo cáo năm %(year)d phải từ ngày %(first)s đến ngày %(last)s.", year=year,
-                          first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y")))
     if unit.parent_id is not None:
         own = due_date(unit.parent, year)
         if due_on > own:
             raise RuleError(_("Hạn cho các đơn vị trực thuộc phải trước hoặc đúng ngày %(unit)s gửi báo cáo lên "
                               "%(parent)s (%(date)s), để kịp tổng hợp.", unit=unit.name,
                               parent=unit.parent.name, date=own.strftime("%d/%m/%Y")))
+    if not first <= due_on <= last:
+        raise RuleError(_("Hạn gửi báo cáo năm %(year)d phải từ ngày %(first)s đến ngày %(last)s.", year=year,
+                          first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y")))
     deadline = db.session.scalar(select(ReportDeadline)
                                  .where(ReportDeadline.unit_id == unit.id, ReportDeadline.year == year))
     if deadline is None:
@@ -267,22 +272,23 @@ def set_due_date(unit: Unit, year: int, due_on: date, by: User) -> ReportDeadlin
 
 
 def announce_due(unit: Unit, year: int, by: User) -> int:
-    """E-mail the admins of the open units directly under `unit` that have not sent their report of `year`
-    the day it is now due, saying so too to a unit whose own units were due later (call after the commit).
-    Returns how many were sent."""
+    """E-mail the day the units directly under `unit` are now due to the admins of those that have not sent
+    their report of `year`, and of those whose own units were due later (which that day now moves along),
+    sent or not (call after the commit). Returns how many were sent."""
     due = due_date(unit, year)
-    waiting = [child.unit for child in children_reports(unit, year, due) if child.latest is None]
-    ids = [child.id for child in waiting]
-    admins = role_holders(ids, (Role.UNIT_ADMIN,))
+    children = children_reports(unit, year, due)
     moved = set(db.session.scalars(select(ReportDeadline.unit_id).where(
-        ReportDeadline.unit_id.in_(ids), ReportDeadline.year == year, ReportDeadline.due_on > due)))
+        ReportDeadline.unit_id.in_([child.unit.id for child in children]), ReportDeadline.year == year,
+        ReportDeadline.due_on > due)))
+    told = [child for child in children if child.latest is None or child.unit.id in moved]
+    admins = role_holders([child.unit.id for child in told], (Role.UNIT_ADMIN,))
     sent = 0
-    for child in waiting:
-        people = [person for person in admins.get(child.id, []) if person.id != by.id]
-        link = panel_link(child.id, year)
+    for child in told:
+        people = [person for person in admins.get(child.unit.id, []) if person.id != by.id]
         sent += mail_each(people, N_("Hạn gửi báo cáo năm %(year)d của %(unit)s: ngày %(date)s"),
-                          _subject_args(child, year, due), "reports/email_due_set.txt", unit=child, year=year,
-                          due=due, by=by, link=link, moved=child.id in moved)
+                          _subject_args(child.unit, year, due), "reports/email_due_set.txt", unit=child.unit,
+                          year=year, due=due, by=by, link=panel_link(child.unit.id, year),
+                          moved=child.unit.id in moved, has_sent=child.latest is not None)
     return sent
 
 
@@ -314,9 +320,12 @@ def remind(unit: Unit, year: int, by: User | None) -> Reminders:
     """Record a reminder to each open unit directly under `unit` that has not sent its report of `year`,
     was not reminded in the last three days and has admins with an e-mail address; deliver() e-mails them
     after the commit. `by` is the admin who asked, or None for the daily run. Refuses (RuleError, nothing
-    recorded) when there is nobody to remind, saying why."""
+    recorded) when the year's reporting season is over or there is nobody to remind, saying why."""
     if not unit.is_open:
         raise RuleError(_("%(unit)s đã giải thể.", unit=unit.name))
+    if local_today() > season_end(year):
+        raise RuleError(_("Mùa báo cáo năm %(year)d đã kết thúc ngày %(date)s; không nhắc gửi nữa.", year=year,
+                          date=season_end(year).strftime("%d/%m/%Y")))
     due = due_date(unit, year)
     waiting = [child for child in children_reports(unit, year, due) if child.latest is None]
     if not waiting:

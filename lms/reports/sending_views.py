@@ -95,7 +95,7 @@ def set_yearly_report_due():
 def _due_set_message(unit: Unit, year: int, due_on: date, told: int) -> str:
     """What setting the day did: the day, the later days set below that it moved, and who was told."""
     day = due_on.strftime("%d/%m/%Y")
-    message = [_("Các đơn vị trực thuộc %(unit)s gửi báo cáo năm %(year)d trước hết ngày %(date)s.", unit=unit.name,
+    message = [_("Các đơn vị trực thuộc %(unit)s gửi báo cáo năm %(year)d chậm nhất ngày %(date)s.", unit=unit.name,
                  year=year, date=day)]
     later = sending.days_set_later_below(unit, year, due_on)
     if later:
@@ -104,8 +104,8 @@ def _due_set_message(unit: Unit, year: int, due_on: date, told: int) -> str:
             "%(num)d đơn vị cấp dưới đã đặt hạn muộn hơn cho các đơn vị của mình; các hạn đó nay tính là ngày "
             "%(date)s.", later, date=day))
     if told:
-        message.append(ngettext("Đã báo hạn qua e-mail tới %(num)d quản trị viên của các đơn vị chưa gửi.",
-                                "Đã báo hạn qua e-mail tới %(num)d quản trị viên của các đơn vị chưa gửi.", told))
+        message.append(ngettext("Đã báo hạn qua e-mail tới %(num)d quản trị viên của các đơn vị trực thuộc.",
+                                "Đã báo hạn qua e-mail tới %(num)d quản trị viên của các đơn vị trực thuộc.", told))
     return " ".join(message)
 
 

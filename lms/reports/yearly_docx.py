@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from flask_babel import gettext as _
 
+from lms.db import utcnow
 from lms.reports.tables import TEXT, Table
 from lms.reports.yearly import (YearlyReport, alignments, cells, closing, letterhead, nfc, outline, subject,
                                 table_caption, title_block, verdict_mark)
@@ -234,6 +235,8 @@ def render(report: YearlyReport) -> bytes:
     properties.subject = nfc(subject())
     properties.author = nfc(report.unit.name)
     properties.language = LANGUAGE
+    properties.created = properties.modified = utcnow()  # not the date of the empty document it starts from
+    properties.last_modified_by = ""
     _page_numbers(document)
     _header(document, report)
     number = 0

@@ -67,7 +67,7 @@ def test_a_province_sends_its_signed_report_up_and_the_centre_reads_it(assessmen
     year = due.input_value()[:4]  # the centre's day, by default: the report's year
     due.fill(f"{year}-12-01")
     page.get_by_role("button", name="Đặt hạn").click()
-    expect(page.get_by_role("status")).to_contain_text(f"trước hết ngày 01/12/{year}")
+    expect(page.get_by_role("status")).to_contain_text(f"chậm nhất ngày 01/12/{year}")
     expect(page.get_by_label("Hạn các đơn vị trực thuộc gửi báo cáo")).to_have_value(f"{year}-12-01")
     no_sideways_scroll(page)
 

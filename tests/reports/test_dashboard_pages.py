@@ -233,7 +233,7 @@ def test_exports_of_one_table(client, registry, tree, admin_a, cadres):
 
     response = client.get(f"/reports/coverage.csv?unit={tree.province_a.id}&year=2026")
     assert response.headers["Content-Disposition"] == "attachment; filename=bao-cao-coverage-DOAN-LCI-2026.csv"
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.data.startswith(b"\xef\xbb\xbf")
     assert response.data.decode("utf-8-sig").splitlines() == [
         "Đơn vị,Cán bộ đang hoạt động,Tỉ lệ hoàn thành (%)", "Đoàn xã Bát Xát,2,50.0"]

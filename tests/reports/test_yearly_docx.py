@@ -9,7 +9,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from sqlalchemy import select
 
-from lms.db import db
+from lms.db import db, utcnow
 from lms.demo import DEMO_PASSWORD
 from lms.i18n import local_today
 from lms.orgs.models import Unit
@@ -85,6 +85,8 @@ def test_the_report_is_a_word_attachment_named_after_year_and_unit(client, tree,
     document = opened(response)
     assert document.core_properties.title == f"Báo cáo năm {report_data}: Tỉnh đoàn Lào Cai"
     assert document.core_properties.language == "vi-VN"
+    # Word shows when the file was made: today, not the date of the empty document it starts from.
+    assert document.core_properties.created.date() == document.core_properties.modified.date() == utcnow().date()
 
 
 def test_the_page_is_laid_out_as_an_administrative_document(client, tree, admin_a, report_data):
