@@ -68,12 +68,14 @@ def breadcrumb(user, node: Unit) -> list[Unit]:
 # --- Which year ----------------------------------------------------------------------------------------
 
 def year_from_arg(raw: str | None, today: date | None = None) -> int:
+    """?year=yyyy of the dashboard: this year when absent, not a year, or a year not yet begun (whose yearly
+    report nobody can write yet)."""
     today = today or local_today()
     try:
         year = int(raw) if raw else None
     except ValueError:
         year = None
-    return year if year is not None and YEARS[0] <= year <= YEARS[1] else today.year
+    return year if year is not None and YEARS[0] <= year <= today.year else today.year
 
 
 def year_choices(selected: int, today: date | None = None) -> list[int]:

@@ -13,6 +13,8 @@ from lms.reports.exports import download
 from lms.reports.forms import DueDateForm, SendReportForm
 from lms.reports.views import bp
 
+SENT_TABLES = ["sent", "sent_levels"]  # the section on yearly reports sent up, after the dashboard's sections
+
 ACTION = services.ACTION
 
 
@@ -72,6 +74,6 @@ def export_table(key: str, extension: str):
 @scope_required(ACTION)
 def export_all():
     node, year = _node_and_year(for_download=True)
-    tables = services.build_tables(node, year)
+    tables = services.build_tables(node, year) + services.build_tables(node, year, SENT_TABLES)
     return download(tables, "xlsx", services.export_filename("tat-ca", node, year, "xlsx"),
                     about=services.about_rows(node, year))

@@ -37,14 +37,25 @@ def sheet_title(title: str, taken: set[str] | None = None) -> str:
     either end, and different (case-insensitively) from the names in `taken`."""
     cleaned = "".join(" " if char in _SHEET_FORBIDDEN else char for char in title)
     cleaned = " ".join(cleaned.split()).strip("'").strip() or "Bang"
-    base = cleaned[:SHEET_TITLE_MAX].rstrip()
     taken_folded = {name.casefold() for name in taken or ()}
-    candidate, number = base, 2
+    candidate, number = _cut_at_word(cleaned, SHEET_TITLE_MAX), 2
     while candidate.casefold() in taken_folded:
         suffix = f" ({number})"
-        candidate = base[:SHEET_TITLE_MAX - len(suffix)].rstrip() + suffix
+        candidate = _cut_at_word(cleaned, SHEET_TITLE_MAX - len(suffix)) + suffix
         number += 1
     return candidate
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: cut after a whole word, with "…" where it was cut if it fits."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = head.rfind(" ")
+    if text[limit] != " " and space >= limit // 2:
+        head = head[:space]
+    head = head.rstrip(" ,;:-–")
+    return head + "…" if len(head) < limit else head
 
 
 def _excel_value(value, kind: str):

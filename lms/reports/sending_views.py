@@ -28,6 +28,11 @@ def _unit_and_year() -> tuple[Unit, int]:
     return unit, year_from_arg(request.args.get("year"))
 
 
+# Messages of the actions of the section on reports sent up, which the page they return to shows in that
+# section (where it opens), not at its top.
+PANEL_SUCCESS, PANEL_ERROR = "panel-success", "panel-error"
+
+
 def _back_to_panel(unit: Unit, year: int):
     return redirect(url_for("reports.dashboard", unit=unit.id, year=year, _anchor=sending.PANEL))
 
@@ -42,12 +47,12 @@ def send_yearly_report():
         sent = sending.send(unit, year, form.file.data, form.note.data or "", current_user)
     except RuleError as error:
         db.session.rollback()
-        flash(str(error), "error")
+        flash(str(error), PANEL_ERROR)
         return _back_to_panel(unit, year)
     db.session.commit()
     sending.notify_parent(sent, current_user)
     flash(_("Đã gửi báo cáo năm %(year)s của %(unit)s lên %(parent)s.", year=year, unit=unit.name,
-            parent=unit.parent.name), "success")
+            parent=unit.parent.name), PANEL_SUCCESS)
     return _back_to_panel(unit, year)
 
 
@@ -61,13 +66,13 @@ def remind_yearly_report():
         outcome = sending.remind(unit, year, current_user)
     except RuleError as error:
         db.session.rollback()
-        flash(str(error), "error")
+        flash(str(error), PANEL_ERROR)
         return _back_to_panel(unit, year)
     db.session.commit()
     sending.deliver(outcome, year, current_user)
     flash(" ".join([_("Đã nhắc %(units)d đơn vị chưa gửi báo cáo năm %(year)d (%(people)d người nhận e-mail).",
                       units=len(outcome.reminded), year=year, people=outcome.people),
-                    *sending.left_out(outcome)]), "success")
+                    *sending.left_out(outcome)]), PANEL_SUCCESS)
     return _back_to_panel(unit, year)
 
 
@@ -77,18 +82,18 @@ def set_yearly_report_due():
     unit, year = _unit_and_year()
     form = DueDateForm()
     if not form.validate_on_submit():
-        flash(" ".join(map(str, form.due_on.errors)) or _("Hãy chọn hạn gửi báo cáo."), "error")
+        flash(" ".join(map(str, form.due_on.errors)) or _("Hãy chọn hạn gửi báo cáo."), PANEL_ERROR)
         return _back_to_panel(unit, year)
     previous = sending.due_date(unit, year)
     try:
         deadline = sending.set_due_date(unit, year, form.due_on.data, current_user)
     except RuleError as error:
         db.session.rollback()
-        flash(str(error), "error")
+        flash(str(error), PANEL_ERROR)
         return _back_to_panel(unit, year)
     db.session.commit()
     told = sending.announce_due(unit, year, current_user) if deadline.due_on != previous else 0
-    flash(_due_set_message(unit, year, deadline.due_on, told), "success")
+    flash(_due_set_message(unit, year, deadline.due_on, told), PANEL_SUCCESS)
     return _back_to_panel(unit, year)
 
 

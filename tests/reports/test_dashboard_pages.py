@@ -14,7 +14,7 @@ from lms.i18n import local_today
 from lms.orgs.models import Unit
 from lms.orgs.services import children
 from lms.people.models import User
-from lms.reports import dashboard
+from lms.reports import dashboard, metrics
 from lms.reports.tables import INT, PERCENT, Column, Table
 from tests.conftest import content, count, sign_in_as, text
 
@@ -60,7 +60,8 @@ def registry(monkeypatch):
 
     fake = SimpleNamespace(
         TABLES={"coverage": recorded(fake_coverage), "trainers": recorded(fake_trainers),
-                "gaps": recorded(fake_gaps), "cascade": recorded(fake_cascade)},
+                "gaps": recorded(fake_gaps), "cascade": recorded(fake_cascade),
+                "sent": metrics.TABLES["sent"], "sent_levels": metrics.TABLES["sent_levels"]},
         TABLE_ORDER=["coverage", "trainers", "gaps", "cascade"],
         summary=lambda node, year: {"cadres": _cadres(node), "percent": 12.5, "none_yet": None},
         summary_label={"cadres": "Cán bộ đang hoạt động", "percent": "Tỉ lệ hoàn thành",
@@ -211,7 +212,7 @@ def test_cadre_and_anonymous_are_kept_out(client, registry, tree, cadre_a):
 
 def test_year_outside_reason_falls_back_to_this_year(client, registry, tree, admin_a):
     sign_in_as(client, admin_a)
-    for raw in ("abc", "1999", "2101", ""):
+    for raw in ("abc", "1999", "2101", "", str(year() + 1)):  # next year's report cannot be written yet
         client.get(f"/reports/?year={raw}")
     assert {call[2] for call in registry.calls} == {year()}
 
@@ -250,7 +251,13 @@ def test_export_of_all_tables(client, registry, tree, central_admin, cadres):
     assert response.headers["Content-Disposition"] == "attachment; filename=bao-cao-tat-ca-DOAN-TW-2026.xlsx"
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Thông tin", "Độ phủ đào tạo năm 2026", "Tập huấn viên theo cấp",
-                               "Khoảng trống năng lực", "Lan tỏa tập huấn"]
+                               "Khoảng trống năng lực", "Lan tỏa tập huấn",
+                               # Then the section on yearly reports sent up.
+                               "Báo cáo năm 2026 của các đơn vị", "Báo cáo năm 2026 gửi lên, theo…"]
+    sent_levels = book["Báo cáo năm 2026 gửi lên, theo…"]
+    assert [[c.value for c in row] for row in sent_levels.iter_rows()] == [
+        ["Cấp", "Đơn vị đang hoạt động", "Đã gửi lên cấp trên", "Chưa gửi", "Tỉ lệ đã gửi"],
+        ["Tỉnh / thành phố", 2, 0, 2, 0.0], ["Cơ sở", 2, 0, 2, 0.0], ["Chi đoàn / chi hội", 2, 0, 2, 0.0]]
     coverage = book["Độ phủ đào tạo năm 2026"]
     assert [[c.value for c in row] for row in coverage.iter_rows(min_row=2)] == [
         ["Tỉnh đoàn An Giang", 1, 0.5], ["Tỉnh đoàn Lào Cai", 2, 0.5]]

@@ -60,7 +60,9 @@ def test_a_province_sends_its_signed_report_and_the_centre_sees_it(client, tree,
     response = send(client, tree.province_a, note="Bản đã ký của Ban Thường vụ.")
     assert response.status_code == 302 and response.headers["Location"].endswith("#bao-cao-gui-len")
     page = text(client.get(response.headers["Location"]))
-    assert "Đã gửi báo cáo năm 2026 của Tỉnh đoàn Lào Cai lên Trung ương Đoàn TNCS Hồ Chí Minh." in page
+    # The message is where the page opens: in the section, once.
+    done = "Đã gửi báo cáo năm 2026 của Tỉnh đoàn Lào Cai lên Trung ương Đoàn TNCS Hồ Chí Minh."
+    assert done in sent_panel(page) and page.count(done) == 1
     assert "Đã gửi lên Trung ương Đoàn TNCS Hồ Chí Minh lúc" in page and "người gửi Trần Văn Hùng" in page
     assert "bao-cao-nam-2026-DOAN-LCI.pdf" in page and "Ghi chú: Bản đã ký của Ban Thường vụ." in page
     sent = db.session.scalar(select(SentReport))
