@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import abort
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from lms.auth.permissions import can, scope_paths, scope_root_ids
@@ -157,9 +158,10 @@ def describe(node: Unit) -> str:
 
 def about_rows(node: Unit, year: int) -> list[tuple[str, object]]:
     """What an exported workbook is about, for its first sheet."""
-    return [(_("Đơn vị"), node.name), (_("Mã đơn vị"), node.code), (_("Cấp"), level_name(node.level)),
-            (_("Tổ chức"), node.organisation.name), (_("Năm"), str(year)), (_("Ngày xuất"), local_today()),
-            (_("Phạm vi"), _("Đơn vị và mọi đơn vị trực thuộc"))]
+    return [(pgettext("a unit in a table", "Đơn vị"), node.name), (_("Mã đơn vị"), node.code),
+            (_("Cấp"), level_name(node.level)), (_("Tổ chức"), node.organisation.name), (_("Năm"), year),
+            (_("Ngày xuất"), local_today()),
+            (_("Phạm vi"), _("Đơn vị và các đơn vị trực thuộc; mỗi bảng ghi rõ cách tính ở dưới."))]
 
 
 def export_filename(key: str, node: Unit, year: int, extension: str) -> str:

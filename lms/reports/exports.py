@@ -113,7 +113,7 @@ def _write_table(sheet, table: Table) -> None:
     sheet.auto_filter.ref = f"A1:{last_column}{len(table.rows) + 1}"
 
 
-def _write_about(sheet, about: list[tuple[str, str]], tables: list[Table]) -> None:
+def _write_about(sheet, about: list[tuple[str, object]], tables: list[Table]) -> None:
     """The first sheet: what the workbook is about (unit, year, date) and what each sheet holds."""
     bold = Font(bold=True)
     row = 1
@@ -122,7 +122,7 @@ def _write_about(sheet, about: list[tuple[str, str]], tables: list[Table]) -> No
         cell = sheet.cell(row=row, column=2, value=value)
         if isinstance(value, (date, datetime)):
             cell.number_format = DATE_FORMAT
-        else:
+        elif not isinstance(value, int):
             cell.data_type = "s"
         row += 1
     row += 1
@@ -138,7 +138,7 @@ def _write_about(sheet, about: list[tuple[str, str]], tables: list[Table]) -> No
     sheet.column_dimensions["B"].width = _WIDTH_MAX
 
 
-def xlsx_bytes(tables: list[Table], *, about: list[tuple[str, str]] | None = None,
+def xlsx_bytes(tables: list[Table], *, about: list[tuple[str, object]] | None = None,
                about_title: str = "Thông tin") -> bytes:
     """One sheet a table, named after its title. With `about` (label, value pairs such as the unit and
     the year), a first sheet lists them with each table's title and note."""
@@ -196,7 +196,7 @@ def name_part(text: str, fallback: str) -> str:
     return _UNSAFE_IN_NAME.sub("-", text).strip("-") or fallback
 
 
-def download(tables: list[Table], extension: str, filename: str, about: list[tuple[str, str]] | None = None):
+def download(tables: list[Table], extension: str, filename: str, about: list[tuple[str, object]] | None = None):
     """A response handing the tables over: an .xlsx workbook, or the first table as .csv."""
     if extension == "csv":
         data, mimetype = csv_bytes(tables[0]), CSV_MIMETYPE

@@ -56,7 +56,7 @@ def children_of(node: Unit) -> list[Unit]:
 
 
 def _unit_column() -> Column:
-    return Column("unit", _("Đơn vị"))
+    return Column("unit", pgettext("a unit in a table", "Đơn vị"))
 
 
 def _by_unit(node: Unit, children: list[Unit],

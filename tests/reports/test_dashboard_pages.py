@@ -227,7 +227,7 @@ def test_exports_of_one_table(client, registry, tree, admin_a, cadres):
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Thông tin", "Độ phủ đào tạo năm 2026"]
     about = {row[0].value: row[1].value for row in book["Thông tin"].iter_rows(max_col=2) if row[0].value}
-    assert about["Đơn vị"] == "Tỉnh đoàn Lào Cai" and about["Mã đơn vị"] == "DOAN-LCI" and about["Năm"] == "2026"
+    assert about["Đơn vị"] == "Tỉnh đoàn Lào Cai" and about["Mã đơn vị"] == "DOAN-LCI" and about["Năm"] == 2026
     sheet = book["Độ phủ đào tạo năm 2026"]
     assert [c.value for c in sheet[2]] == ["Đoàn xã Bát Xát", 2, 0.5]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:C2"
