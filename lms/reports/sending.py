@@ -132,6 +132,7 @@ class ChildReport:
     unit: Unit
     latest: SentReport | None  # None: not sent
     times: int  # how many times it was sent
+    first_sent_at: datetime | None  # of its first version, by which it is in time or late
     status: str  # SENT, LATE, NOT_SENT or OVERDUE
     last_reminded_at: datetime | None
     earlier_day_kept: date | None  # see earlier_day_kept()
@@ -161,7 +162,7 @@ def children_reports(unit: Unit, year: int, due: date | None = None) -> list[Chi
         .options(joinedload(SentReport.sent_by), joinedload(SentReport.file))
         .order_by(Unit.name_folded, Unit.id))
     due, now = due or due_date(unit, year), utcnow()
-    return [ChildReport(child, latest, times or 0, status_of(first_at, due_then, due, now), reminded_at,
+    return [ChildReport(child, latest, times or 0, first_at, status_of(first_at, due_then, due, now), reminded_at,
                         earlier_day_kept(first_at, due_then, due))
             for child, latest, times, first_at, due_then, reminded_at in rows]
 
@@ -171,12 +172,15 @@ def children_table(unit: Unit, year: int) -> Table:
     due = due_date(unit, year)
     children = children_reports(unit, year, due)
     columns = [Column("unit", pgettext("a unit in a table", "Đơn vị")), Column("status", _("Tình trạng")),
+               Column("first_sent_on", _("Ngày gửi bản đầu tiên"), DATE),
                Column("sent_on", _("Ngày gửi bản mới nhất"), DATE), Column("sent_by", _("Người gửi")),
-               Column("versions", _("Số lần gửi"), INT), Column("note", _("Ghi chú"))]
+               Column("versions", _("Số lần gửi"), INT), Column("file", _("Tệp đã gửi")), Column("note", _("Ghi chú"))]
     rows = [(child.unit.name, child.status_label,
+             local_date(child.first_sent_at) if child.latest else None,
              local_date(child.latest.sent_at) if child.latest else None,
              child.latest.sent_by.full_name if child.latest else "",
-             child.times, child.latest.note if child.latest else "")
+             child.times, child.latest.file.filename if child.latest else "",
+             child.latest.note if child.latest else "")
             for child in children]
     note = _("Các đơn vị trực thuộc đang hoạt động. Hạn gửi báo cáo năm %(year)d là ngày %(due)s; đơn vị gửi "
              "đúng hạn khi bản đầu tiên được gửi trước khi hết ngày này, hoặc hết hạn áp dụng lúc gửi nếu hạn đó "

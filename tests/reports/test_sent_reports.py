@@ -291,9 +291,12 @@ def test_the_table_of_reports_sent_up_downloads_and_reads_through_the_api(client
     sign_in_as(client, central_admin)
     csv = client.get(f"/reports/sent.csv?unit={tree.central.id}&year={year}")
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines[0] == "Đơn vị,Tình trạng,Ngày gửi bản mới nhất,Người gửi,Số lần gửi,Ghi chú"
-    assert lines[1:] == ["Tỉnh đoàn An Giang,\"Quá hạn, chưa gửi\",,,0,",
-                         "Tỉnh đoàn Lào Cai,Đã gửi đúng hạn,10/12/2025,Trần Văn Hùng,2,"]
+    assert lines[0] == ("Đơn vị,Tình trạng,Ngày gửi bản đầu tiên,Ngày gửi bản mới nhất,Người gửi,Số lần gửi,"
+                        "Tệp đã gửi,Ghi chú")
+    # In time by its first version; the note is the latest version's, which has none.
+    assert lines[1:] == ["Tỉnh đoàn An Giang,\"Quá hạn, chưa gửi\",,,,0,,",
+                         "Tỉnh đoàn Lào Cai,Đã gửi đúng hạn,01/12/2025,10/12/2025,Trần Văn Hùng,2,"
+                         "bao-cao-nam-2026-DOAN-LCI.pdf,"]
     workbook = client.get(f"/reports/sent.xlsx?unit={tree.central.id}&year={year}")
     assert workbook.status_code == 200 and workbook.mimetype == XLSX_MIMETYPE
     answer = client.get(f"/api/v1/units/{tree.central.id}/reports/sent?year={year}", headers=bearer(central_admin))
