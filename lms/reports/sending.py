@@ -275,10 +275,11 @@ def set_due_date(unit: Unit, year: int, due_on: date, by: User) -> ReportDeadlin
     return deadline
 
 
-def announce_due(unit: Unit, year: int, by: User) -> int:
+def announce_due(unit: Unit, year: int, by: User) -> tuple[int, list[Unit]]:
     """E-mail the day the units directly under `unit` are now due to the admins of those that have not sent
     their report of `year`, and of those whose own units were due later (which that day now moves along),
-    sent or not (call after the commit). Returns how many were sent."""
+    sent or not (call after the commit). Returns how many e-mails were sent, and the units to tell that have
+    no admin with an e-mail address to tell."""
     due = due_date(unit, year)
     children = children_reports(unit, year, due)
     moved = set(db.session.scalars(select(ReportDeadline.unit_id).where(
@@ -286,14 +287,14 @@ def announce_due(unit: Unit, year: int, by: User) -> int:
         ReportDeadline.due_on > due)))
     told = [child for child in children if child.latest is None or child.unit.id in moved]
     admins = role_holders([child.unit.id for child in told], (Role.UNIT_ADMIN,))
-    sent = 0
+    sent, untold = 0, [child.unit for child in told if child.unit.id not in admins]
     for child in told:
         people = [person for person in admins.get(child.unit.id, []) if person.id != by.id]
         sent += mail_each(people, N_("Hạn gửi báo cáo năm %(year)d của %(unit)s: ngày %(date)s"),
                           _subject_args(child.unit, year, due), "reports/email_due_set.txt", unit=child.unit,
                           year=year, due=due, by=by, link=panel_link(child.unit.id, year),
                           moved=child.unit.id in moved, has_sent=child.latest is not None)
-    return sent
+    return sent, untold
 
 
 def days_set_later_below(unit: Unit, year: int, due_on: date) -> int:
@@ -369,17 +370,18 @@ def left_out(outcome: Reminders) -> list[str]:
     sentences = []
     if outcome.recently_reminded:
         sentences.append(_("Đã nhắc trong %(days)d ngày qua nên chưa nhắc lại: %(units)s.",
-                           days=REMIND_EVERY.days, units=_names(outcome.recently_reminded)))
+                           days=REMIND_EVERY.days, units=unit_names(outcome.recently_reminded)))
     if outcome.without_admins:
         sentences.append(_("Chưa có quản trị viên có e-mail để nhắc: %(units)s.",
-                           units=_names(outcome.without_admins)))
+                           units=unit_names(outcome.without_admins)))
     return sentences
 
 
 NAMES_SHOWN = 5  # units named in a message; the rest are counted
 
 
-def _names(units: list[Unit]) -> str:
+def unit_names(units: list[Unit]) -> str:
+    """The units' names for a message: the first few, then how many more."""
     names = ", ".join(unit.name for unit in units[:NAMES_SHOWN])
     if len(units) > NAMES_SHOWN:
         names = _("%(names)s và %(num)d đơn vị khác", names=names, num=len(units) - NAMES_SHOWN)

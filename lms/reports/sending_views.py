@@ -92,13 +92,14 @@ def set_yearly_report_due():
         flash(str(error), PANEL_ERROR)
         return _back_to_panel(unit, year)
     db.session.commit()
-    told = sending.announce_due(unit, year, current_user) if deadline.due_on != previous else 0
-    flash(_due_set_message(unit, year, deadline.due_on, told), PANEL_SUCCESS)
+    told, untold = sending.announce_due(unit, year, current_user) if deadline.due_on != previous else (0, [])
+    flash(_due_set_message(unit, year, deadline.due_on, told, untold), PANEL_SUCCESS)
     return _back_to_panel(unit, year)
 
 
-def _due_set_message(unit: Unit, year: int, due_on: date, told: int) -> str:
-    """What setting the day did: the day, the later days set below that it moved, and who was told."""
+def _due_set_message(unit: Unit, year: int, due_on: date, told: int, untold: list[Unit]) -> str:
+    """What setting the day did: the day, the later days set below that it moved, who was told, and which
+    units have nobody to tell."""
     day = due_on.strftime("%d/%m/%Y")
     message = [_("Các đơn vị trực thuộc %(unit)s gửi báo cáo năm %(year)d chậm nhất ngày %(date)s.", unit=unit.name,
                  year=year, date=day)]
@@ -111,6 +112,8 @@ def _due_set_message(unit: Unit, year: int, due_on: date, told: int) -> str:
     if told:
         message.append(ngettext("Đã báo hạn qua e-mail tới %(num)d quản trị viên của các đơn vị trực thuộc.",
                                 "Đã báo hạn qua e-mail tới %(num)d quản trị viên của các đơn vị trực thuộc.", told))
+    if untold:
+        message.append(_("Chưa có quản trị viên có e-mail để báo hạn: %(units)s.", units=sending.unit_names(untold)))
     return " ".join(message)
 
 
