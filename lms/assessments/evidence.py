@@ -26,8 +26,11 @@ ALLOWED_TYPES = {
 
 
 def types_label(allowed: dict[str, str]) -> str:
-    """"PDF, JPG, PNG, DOCX, XLSX": the extensions a form accepts, as people know them."""
-    return ", ".join(extension.upper() for extension in allowed if extension != "jpeg")
+    """"PDF, JPG, PNG, DOCX hoặc XLSX": the extensions a form accepts, as people know them."""
+    names = [extension.upper() for extension in allowed if extension != "jpeg"]
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s hoặc %(last)s", first=", ".join(names[:-1]), last=names[-1])
 
 
 class EvidenceError(RuleError):

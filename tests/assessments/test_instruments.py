@@ -184,8 +184,8 @@ def test_disallowed_files_are_refused_with_the_reason_and_nothing_is_saved(clien
         evidence_file_SAFE=_upload(PDF, "an-toan.pdf")), content_type="multipart/form-data")
     assert response.status_code == 200
     page = text(response)
-    assert "Tệp “cai-dat.exe” không phải là tệp PDF, JPG, PNG, DOCX, XLSX hợp lệ." in page
-    assert "Tệp “bao-cao.pdf” không phải là tệp PDF, JPG, PNG, DOCX, XLSX hợp lệ." in page
+    assert "Tệp “cai-dat.exe” không phải là tệp PDF, JPG, PNG, DOCX hoặc XLSX hợp lệ." in page
+    assert "Tệp “bao-cao.pdf” không phải là tệp PDF, JPG, PNG, DOCX hoặc XLSX hợp lệ." in page
     assert ratings(participant) == {}
     assert db.session.scalar(select(func.count(EvidenceFile.id))) == 0  # not even the good file
 

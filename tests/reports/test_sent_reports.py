@@ -121,10 +121,10 @@ def test_a_corrected_report_replaces_the_one_that_counts(client, tree, admin_a):
 
 @pytest.mark.parametrize("data, name, message", [
     (b"", "bao-cao.pdf", "Tệp “bao-cao.pdf” trống."),
-    (b"Day khong phai PDF", "bao-cao.pdf", "Tệp “bao-cao.pdf” không phải là tệp PDF, DOCX hợp lệ."),
+    (b"Day khong phai PDF", "bao-cao.pdf", "Tệp “bao-cao.pdf” không phải là tệp PDF hoặc DOCX hợp lệ."),
     (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64, "anh-chup.jpg",
-     "Tệp “anh-chup.jpg” không phải là tệp PDF, DOCX hợp lệ."),
-    (PDF, "bao-cao.docx", "Tệp “bao-cao.docx” không phải là tệp PDF, DOCX hợp lệ."),
+     "Tệp “anh-chup.jpg” không phải là tệp PDF hoặc DOCX hợp lệ."),
+    (PDF, "bao-cao.docx", "Tệp “bao-cao.docx” không phải là tệp PDF hoặc DOCX hợp lệ."),
 ])
 def test_a_file_that_is_not_a_real_report_is_refused(client, tree, admin_a, data, name, message):
     sign_in_as(client, admin_a)
@@ -155,7 +155,7 @@ def test_a_scanned_report_may_run_to_twenty_megabytes(client, tree, admin_a):
 def test_no_file_and_a_long_note_are_refused(client, tree, admin_a):
     sign_in_as(client, admin_a)
     client.post(f"/reports/yearly/send?unit={tree.province_a.id}&year={YEAR}", data={"note": "Gửi"})
-    assert "Hãy chọn tệp báo cáo năm đã ký (PDF, DOCX)." in dashboard(client, tree.province_a)
+    assert "Hãy chọn tệp báo cáo năm đã ký (PDF hoặc DOCX)." in dashboard(client, tree.province_a)
     send(client, tree.province_a, note="x" * 501)
     assert "Ghi chú tối đa 500 ký tự." in dashboard(client, tree.province_a)
     assert count(SentReport) == 0 and count(EvidenceFile) == 0
