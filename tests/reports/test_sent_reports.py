@@ -509,6 +509,7 @@ def test_a_province_sets_its_units_a_day_before_its_own(client, tree, admin_a, c
     assert f"Các đơn vị trực thuộc Tỉnh đoàn Lào Cai gửi báo cáo năm {year} chậm nhất ngày 01/12/{year}." in page
     assert f"Hạn gửi: ngày 15/12/{year}." in page  # its own, to the centre
     assert f'value="{year}-12-01"' in page
+    assert f"Hạn các đơn vị trực thuộc gửi: ngày 01/12/{year}." in page  # written out, whatever the browser's date
     assert f"Hạn gửi: ngày 01/12/{year}." in dashboard(client, tree.grassroots_a, year)
     set_due(client, tree.province_a, f"05/12/{year}", year)  # typed the Vietnamese way; changed, not added
     assert [(d.unit_id, d.year, d.due_on.isoformat(), d.set_by_id) for d in db.session.scalars(
