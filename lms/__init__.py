@@ -67,7 +67,10 @@ def _init_extensions(app: Flask) -> None:
         "CACHE_TYPE": "FileSystemCache" if kept > 0 else "NullCache", "CACHE_DEFAULT_TIMEOUT": kept,
         "CACHE_DIR": str(Path(app.config["LMS_REPORT_CACHE_DIR"] or Path(app.instance_path) / "report-cache")
                          / _database_tag(app)),
-        "CACHE_THRESHOLD": 5000, "CACHE_NO_NULL_WARNING": True})
+        # No limit on the number of entries: past one, each write would scan the folder and throw the oldest
+        # out, which are the top units' figures the refresh computes first. The entries are bounded by the
+        # units and years read, and expire.
+        "CACHE_THRESHOLD": 0, "CACHE_NO_NULL_WARNING": True})
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
 

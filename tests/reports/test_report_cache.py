@@ -9,6 +9,7 @@ from flask_migrate import upgrade
 
 from lms import create_app
 from lms.db import db, utcnow
+from lms.extensions import cache
 from lms.orgs.models import Organisation, Unit, UnitLevel
 from lms.orgs.services import create_unit
 from lms.reports import dashboard, metrics, sending
@@ -51,6 +52,18 @@ def test_refreshing_computes_afresh_for_every_reader(worker, tree, make_user):
     with first.app_context():
         dashboard.refresh(db.session.get(Unit, tree.central.id), YEAR)
     assert cadres_seen(second, tree.central.id) == 1
+
+
+def test_figures_kept_for_many_units_do_not_push_out_the_top_units(worker, tree, make_user):
+    """At national scale the refresh keeps tens of thousands of entries: the first it computed, the top
+    units', must still be there at the end."""
+    first = worker()
+    with first.app_context():
+        dashboard.refresh(db.session.get(Unit, tree.central.id), YEAR)
+        for number in range(6000):  # as many entries as thousands of units' figures
+            cache.set(f"other-unit-{number}", number)
+    make_user(tree.grassroots_a, "Lò Văn Sáng")
+    assert cadres_seen(worker(), tree.central.id) == 0  # still the figures kept by the refresh
 
 
 def test_the_units_refreshed_are_the_top_ones_and_those_under_them(tree):
