@@ -1,11 +1,13 @@
 """`flask lms …` commands: reference data, demo data and first administrator."""
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask.cli import AppGroup
 
 from lms.auth.permissions import Role
 from lms.auth.services import hash_password
+from lms.config import MAX_KEEP_DAYS
 from lms.db import db
 from lms.people.contact import normalise_email
 
@@ -128,7 +130,7 @@ lms_cli.add_command(assessments_cli)
 
 BASE_URL = click.option("--base-url", envvar="LMS_BASE_URL", default=None,
                         help="Address of the site, e.g. https://taphuan.example.vn, for the links in the e-mails "
-                             "(default: the SERVER_NAME setting).")
+                             "(default: LMS_BASE_URL, else the SERVER_NAME setting).")
 
 
 def site_context(base_url: str | None):
@@ -141,6 +143,11 @@ def site_context(base_url: str | None):
     if not base_url and not current_app.config.get("SERVER_NAME"):
         raise click.ClickException("Give --base-url (or LMS_BASE_URL, or SERVER_NAME) so the e-mails can link "
                                    "to the site.")
+    if base_url:
+        address = urlsplit(base_url)
+        if address.scheme not in ("http", "https") or not address.hostname:
+            raise click.ClickException(f"--base-url must be the site's full address, such as "
+                                       f"https://taphuan.example.vn; got {base_url!r}.")
     return current_app.test_request_context(base_url=base_url) if base_url else nullcontext()
 
 
@@ -170,7 +177,7 @@ def forget_report_figures() -> None:
 
 
 @lms_cli.command("prune-download-log")
-@click.option("--days", type=click.IntRange(min=1), default=None,
+@click.option("--days", type=click.IntRange(1, MAX_KEEP_DAYS), default=None,
               help="Keep the entries of the last DAYS days (default: LMS_DOWNLOAD_LOG_DAYS).")
 def prune_download_log(days: int | None):
     """Remove the entries of the download log older than LMS_DOWNLOAD_LOG_DAYS days (run it daily)."""
@@ -200,7 +207,7 @@ def years_or_reporting_season(years: tuple[int, ...]) -> list[int]:
 
 
 @reports_cli.command("refresh")
-@click.option("--depth", default=1, show_default=True, type=click.IntRange(min=0),
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 10),
               help="Levels under the top units whose figures are computed too (1: the provinces).")
 @click.option("--year", "years", multiple=True, type=click.IntRange(2000, 2100),
               help="Year of the figures; may be repeated (default: this year, and last year too until the end "
@@ -243,7 +250,7 @@ def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[i
     from lms.i18n import local_today
     from lms.reports.sending import deliver, remind, units_to_remind_under
 
-    today, units, sent = local_today(), 0, 0
+    today, units, sent, unreached = local_today(), 0, 0, []
     with site_context(base_url):
         for year in years_or_reporting_season(years):
             outcomes = []
@@ -254,9 +261,12 @@ def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[i
                     continue
             db.session.commit()
             for outcome in outcomes:
-                units += len(outcome.reminded)
-                sent += deliver(outcome, year, None)
+                reached, missed = deliver(outcome, year, None)
+                units, sent, unreached = units + len(outcome.reminded) - len(missed), sent + reached, unreached + missed
     click.echo(f"units reminded to send their yearly report: {units}; e-mails sent: {sent}")
+    if unreached:  # their reminders were withdrawn: the next run tries them again
+        raise click.ClickException(f"the mail server could not be reached for {len(unreached)} units: "
+                                   f"{', '.join(unit.code for unit in unreached[:10])}")
 
 
 @lms_cli.command("synth")

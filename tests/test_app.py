@@ -238,6 +238,19 @@ def test_the_yearly_report_due_day_is_read_as_month_and_day(tmp_path, monkeypatc
             load_config(tmp_path)
 
 
+@pytest.mark.parametrize("name, wrong, message", [
+    ("LMS_REPORT_CACHE_SECONDS", "abc", "a whole number from 0 to 604800"),
+    ("LMS_REPORT_CACHE_SECONDS", "-5", "a whole number from 0 to 604800"),
+    ("LMS_DOWNLOAD_LOG_DAYS", "1000000", "a whole number from 1 to 36500"),
+    ("LMS_DOWNLOAD_LOG_DAYS", "0", "a whole number from 1 to 36500"),
+    ("LMS_SMTP_PORT", "587a", "a whole number from 1 to 65535"),
+])
+def test_a_number_setting_out_of_its_range_is_refused_by_name(tmp_path, monkeypatch, name, wrong, message):
+    monkeypatch.setenv(name, wrong)
+    with pytest.raises(ValueError, match=f"{name} must be {message}; got '{wrong}'"):
+        load_config(tmp_path)
+
+
 # --- database -------------------------------------------------------------------------------
 
 def test_sqlite_runs_with_write_ahead_log_and_foreign_keys(app_ctx):

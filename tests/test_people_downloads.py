@@ -150,6 +150,9 @@ def test_entries_older_than_the_keeping_time_are_pruned(client, app, tree, admin
     assert [entry.id for entry in entries()] == [month_old.id, today.id]
     result = app.test_cli_runner().invoke(args=["lms", "prune-download-log", "--days", "7"])
     assert "removed: 1" in result.output and [entry.id for entry in entries()] == [today.id]
+    for days in ("0", "1000000"):  # a day at least, a hundred years at most
+        result = app.test_cli_runner().invoke(args=["lms", "prune-download-log", "--days", days])
+        assert result.exit_code == 2 and "is not in the range 1<=x<=36500" in result.output
     app.config["LMS_DOWNLOAD_LOG_DAYS"] = 0
     result = app.test_cli_runner().invoke(args=["lms", "prune-download-log"])
     assert result.exit_code != 0 and "at least one day" in result.output

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, delete, exists, func, select
 from sqlalchemy.orm import aliased, joinedload
 from werkzeug.datastructures import FileStorage
 
@@ -312,13 +312,10 @@ def days_set_later_below(unit: Unit, year: int, due_on: date) -> int:
 class Reminders:
     """The outcome of remind(): the units reminded with the admins e-mailed, and those left out."""
     due: date
+    at: datetime  # when the reminders were recorded
     reminded: list[tuple[Unit, list[User]]]
     without_admins: list[Unit]  # not sent, but no active admin with an e-mail address
     recently_reminded: list[Unit]  # not sent, but reminded less than REMIND_EVERY ago
-
-    @property
-    def people(self) -> int:
-        return sum(len(admins) for _unit, admins in self.reminded)
 
 
 def remind(unit: Unit, year: int, by: User | None) -> Reminders:
@@ -340,7 +337,8 @@ def remind(unit: Unit, year: int, by: User | None) -> Reminders:
     to_remind = [child for child in waiting if child.last_reminded_at is None
                  or child.last_reminded_at <= now - REMIND_EVERY]
     admins = role_holders([child.unit.id for child in to_remind], (Role.UNIT_ADMIN,))
-    outcome = Reminders(due, [(child.unit, admins[child.unit.id]) for child in to_remind if child.unit.id in admins],
+    outcome = Reminders(due, now,
+                        [(child.unit, admins[child.unit.id]) for child in to_remind if child.unit.id in admins],
                         [child.unit for child in to_remind if child.unit.id not in admins],
                         [child.unit for child in waiting if child not in to_remind])
     if not outcome.reminded:
@@ -388,15 +386,25 @@ def unit_names(units: list[Unit]) -> str:
     return names
 
 
-def deliver(outcome: Reminders, year: int, by: User | None) -> int:
-    """E-mail the reminders remind() recorded (call after the commit). Returns how many were sent."""
-    sent = 0
+def deliver(outcome: Reminders, year: int, by: User | None) -> tuple[int, list[Unit]]:
+    """E-mail the reminders remind() recorded (call after the commit). A unit none of whose admins could be
+    e-mailed (the mail server down) has its reminder withdrawn, committed, so that it may be reminded again at
+    once. Returns how many e-mails were sent, and those units."""
+    sent, unreached = 0, []
     for child, admins in outcome.reminded:
-        link = panel_link(child.id, year)
-        sent += mail_each(admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
-                          _subject_args(child, year, outcome.due), "reports/email_send_reminder.txt", unit=child,
-                          year=year, due=outcome.due, by=by, link=link, remind_days=REMIND_EVERY.days)
-    return sent
+        reached = mail_each(admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
+                            _subject_args(child, year, outcome.due), "reports/email_send_reminder.txt", unit=child,
+                            year=year, due=outcome.due, by=by, link=panel_link(child.id, year),
+                            remind_days=REMIND_EVERY.days)
+        sent += reached
+        if not reached:
+            unreached.append(child)
+    if unreached:
+        db.session.execute(delete(ReportReminder).where(
+            ReportReminder.unit_id.in_([unit.id for unit in unreached]), ReportReminder.year == year,
+            ReportReminder.reminded_at == outcome.at))
+        db.session.commit()
+    return sent, unreached
 
 
 # --- Telling the level above -----------------------------------------------------------------------------

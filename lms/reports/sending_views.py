@@ -69,10 +69,14 @@ def remind_yearly_report():
         flash(str(error), PANEL_ERROR)
         return _back_to_panel(unit, year)
     db.session.commit()
-    sending.deliver(outcome, year, current_user)
-    flash(" ".join([_("Đã nhắc %(units)d đơn vị chưa gửi báo cáo năm %(year)d (%(people)d người nhận e-mail).",
-                      units=len(outcome.reminded), year=year, people=outcome.people),
-                    *sending.left_out(outcome)]), PANEL_SUCCESS)
+    sent, unreached = sending.deliver(outcome, year, current_user)
+    reminded = len(outcome.reminded) - len(unreached)
+    message = [_("Đã nhắc %(units)d đơn vị chưa gửi báo cáo năm %(year)d (%(people)d người nhận e-mail).",
+                 units=reminded, year=year, people=sent), *sending.left_out(outcome)]
+    if unreached:
+        message.append(_("Máy chủ thư chưa gửi được e-mail nhắc tới %(units)s; hãy nhắc lại sau.",
+                         units=sending.unit_names(unreached)))
+    flash(" ".join(message), PANEL_SUCCESS if reminded else PANEL_ERROR)
     return _back_to_panel(unit, year)
 
 

@@ -111,6 +111,9 @@ def test_the_refresh_command_takes_several_years(worker, tree, make_user):
     assert f"Figures of 1 units for {YEAR}, {YEAR - 1} computed" in result.output
     assert cadres_in(tree.central, YEAR) == cadres_in(tree.central, YEAR - 1) == 1
     assert cadres_in(tree.province_a, YEAR) == 0  # a province is not refreshed at depth 0
+    with refresher.app_context():
+        result = refresher.test_cli_runner().invoke(args=["lms", "reports", "refresh", "--depth", "999999999"])
+    assert result.exit_code == 2 and "is not in the range 0<=x<=10" in result.output  # no tree is that deep
 
 
 def test_the_refresh_command_refuses_when_nothing_is_kept(app, tree):

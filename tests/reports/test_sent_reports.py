@@ -712,7 +712,36 @@ def test_the_daily_run_needs_the_sites_address(client, tree):
     client.application.config["SERVER_NAME"] = None
     result = client.application.test_cli_runner().invoke(args=["lms", "reports", "remind"])
     assert result.exit_code != 0 and "Give --base-url" in result.output
+    for wrong in ("notaurl", "ftp://taphuan.example.vn", "https://"):  # the links in the e-mails would not open
+        result = client.application.test_cli_runner().invoke(args=["lms", "reports", "remind", "--base-url", wrong])
+        assert result.exit_code != 0 and "--base-url must be the site's full address" in result.output
     assert count(ReportReminder) == 0
+
+
+def mail_server_down(app) -> None:
+    app.config.update(LMS_SMTP_HOST="127.0.0.1", LMS_SMTP_PORT=1)  # nothing listens there: refused at once
+
+
+def test_a_reminder_no_email_reached_is_withdrawn(client, tree, admin_a, admin_b, central_admin):
+    sign_in_as(client, admin_a)
+    send(client, tree.province_a)
+    sign_in_as(client, central_admin)
+    mail_server_down(client.application)
+    remind(client, tree.central, YEAR)
+    assert "Đã nhắc 0 đơn vị chưa gửi báo cáo năm 2026 (0 người nhận e-mail). Máy chủ thư chưa gửi được e-mail " \
+        "nhắc tới Tỉnh đoàn An Giang; hãy nhắc lại sau." in flat(sent_panel(dashboard(client, tree.central)))
+    assert count(ReportReminder) == 0
+    # The daily run too: it fails, so that cron reports it, and records nothing.
+    client.application.config["SERVER_NAME"] = None
+    result = run_daily_reminders(client.application, "--days-before", "30")
+    assert result.exit_code != 0
+    assert "the mail server could not be reached for 1 units: DOAN-AGG" in result.output
+    assert count(ReportReminder) == 0
+    # Once the mail server answers, An Giang is reminded at once, without waiting three days.
+    client.application.config["LMS_SMTP_HOST"] = ""
+    result = run_daily_reminders(client.application, "--days-before", "30")
+    assert result.exit_code == 0 and "units reminded to send their yearly report: 1; e-mails sent: 1" in result.output
+    assert [mail["To"] for mail in outbox(client.application)][-1] == admin_b.email and count(ReportReminder) == 1
 
 
 def test_the_units_that_have_not_sent_are_told_their_new_day_in_their_language(client, tree, admin_a, admin_b,
