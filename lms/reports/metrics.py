@@ -42,6 +42,14 @@ def verdict(code: str) -> str:
             NO_DATA: pgettext("target verdict", "Không có số liệu")}[code]
 
 
+def target_verdict(actual: int, out_of: int, target: float) -> str:
+    """MET when `actual` of `out_of` reaches `target` percent, judged on the exact share rather than the
+    rounded one shown (69.985 % does not meet 70 %); NO_DATA when there is nothing to count."""
+    if not out_of:
+        return NO_DATA
+    return MET if 100 * actual >= target * out_of else NOT_MET
+
+
 def percent(part, whole) -> float | None:
     """`part` of `whole` as a percentage with one decimal, or None when there is no whole."""
     if not whole:
@@ -312,9 +320,8 @@ def targets(node: Unit, year: int) -> Table:
     ]
     rows = []
     for label, target, actual, out_of in figures:
-        share = percent(actual, out_of)
-        met = NO_DATA if share is None else (MET if share >= target else NOT_MET)
-        rows.append((label, target, actual, out_of, share, verdict(met)))
+        rows.append((label, target, actual, out_of, percent(actual, out_of),
+                     verdict(target_verdict(actual, out_of, target))))
     return Table(
         "targets", _("Chỉ tiêu và kết quả thực hiện"),
         [Column("label", _("Chỉ tiêu")), Column("target", _("Chỉ tiêu (%)"), PERCENT),

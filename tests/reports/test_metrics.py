@@ -438,6 +438,13 @@ def test_targets_against_actual(world):
     assert rows["Đơn vị đã gửi đánh giá năng lực"] == (100.0, 4, 8, 50.0, "Chưa đạt")
 
 
+def test_a_target_is_judged_on_the_exact_share_not_the_rounded_one():
+    assert metrics.percent(1399, 1999) == 70.0  # as shown
+    assert metrics.target_verdict(1399, 1999, 70.0) == metrics.NOT_MET
+    assert metrics.target_verdict(1400, 2000, 70.0) == metrics.MET
+    assert metrics.target_verdict(0, 0, 70.0) == metrics.NO_DATA
+
+
 def test_targets_met_and_without_data(world):
     t = world.tree
     rows = {row[0]: row[1:] for row in build("targets", t.branch_a).rows}
