@@ -228,6 +228,13 @@ def sent_at(unit, when: datetime) -> None:
     db.session.commit()
 
 
+def sent_on(client, admin, unit, when: datetime, year: int = YEAR - 1) -> None:
+    """`admin` sends `unit`'s report of `year`, dated back to `when` (UTC)."""
+    sign_in_as(client, admin)
+    send(client, unit, year=year)
+    sent_at(unit, when)
+
+
 def statuses(client, parent, year: int) -> dict[str, str]:
     with client.application.test_request_context():
         return {child.unit.code: child.status_label for child in sending.children_reports(parent, year)}
@@ -257,11 +264,8 @@ def test_in_time_means_the_first_version_arrived_before_the_due_day_ended_in_vie
 
 def test_the_yearly_report_of_the_level_above_counts_the_reports_received(client, tree, admin_a, admin_b):
     year = YEAR - 1
-    sign_in_as(client, admin_a)
-    send(client, tree.province_a, year=year)
-    sent_at(tree.province_a, datetime(2025, 12, 1, 2, 0))
-    sign_in_as(client, admin_b)
-    send(client, tree.province_b, year=year)
+    sent_on(client, admin_a, tree.province_a, datetime(2025, 12, 1, 2, 0))
+    sent_on(client, admin_b, tree.province_b, datetime(2025, 12, 20, 2, 0))
     send(client, tree.province_b, year=year - 1)  # another year's report is not counted
     with client.application.test_request_context():
         lines = yearly.outline(yearly.build(tree.central, year))[0].lines
@@ -589,12 +593,8 @@ def test_a_report_keeps_the_day_it_was_due_when_sent(client, tree, admin_a, admi
     """2025's reports were due on 15/12/2025 when Lào Cai sent on the 10th and An Giang on the 20th. Moving
     the day earlier afterwards does not make Lào Cai late; moving it later excuses An Giang."""
     year = YEAR - 1
-    sign_in_as(client, admin_a)
-    send(client, tree.province_a, year=year)
-    sent_at(tree.province_a, datetime(2025, 12, 10, 3, 0))
-    sign_in_as(client, admin_b)
-    send(client, tree.province_b, year=year)
-    sent_at(tree.province_b, datetime(2025, 12, 20, 3, 0))
+    sent_on(client, admin_a, tree.province_a, datetime(2025, 12, 10, 3, 0))
+    sent_on(client, admin_b, tree.province_b, datetime(2025, 12, 20, 3, 0))
     assert sorted(db.session.scalars(select(SentReport.due_on))) == [date(2025, 12, 15)] * 2
     day = ReportDeadline(unit_id=tree.central.id, year=year, due_on=date(2025, 12, 5), set_by_id=central_admin.id)
     db.session.add(day)
