@@ -2,12 +2,19 @@
 coverage table to Excel and the province's yearly report as PDF and as Word; the Lào Cai office sees its own
 province only, in the reports and in the list of cadres it downloads."""
 import io
+from datetime import date, timedelta
 
 from docx import Document
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from lms.db import db
+from lms.i18n import local_today
+from lms.people.models import User
 from lms.people.services import unit_by_code
+from lms.reports.models import ReportDeadline
+from lms.reports.sending import season_end
 from tests.e2e.conftest import no_sideways_scroll, sign_in
 
 
@@ -49,7 +56,20 @@ def test_a_province_office_sees_only_its_province(assessment_data, app, page: Pa
     assert page.request.get(f"/reports/coverage.xlsx?unit={province_b}").status == 403
 
 
-def test_a_province_sends_its_signed_report_up_and_the_centre_reads_it(assessment_data, page: Page):
+def give_the_provinces_the_whole_season(app) -> date:
+    """The centre's day for this year's reports: the end of the season, so that the journey below runs the
+    same whatever day it runs on (a day must be set no earlier than today, nor later than the level above's)."""
+    with app.app_context():
+        year = local_today().year
+        central, admin = unit_by_code("DOAN-TW"), db.session.scalar(
+            select(User).where(User.email == "trunguong@example.org"))
+        db.session.add(ReportDeadline(unit_id=central.id, year=year, due_on=season_end(year), set_by_id=admin.id))
+        db.session.commit()
+        return local_today()
+
+
+def test_a_province_sends_its_signed_report_up_and_the_centre_reads_it(assessment_data, app, page: Page):
+    today = give_the_provinces_the_whole_season(app)
     sign_in(page, "admin.tinhA@example.org")
     page.get_by_role("link", name="Báo cáo").first.click()
     expect(page.get_by_text("Tỉnh đoàn Lào Cai chưa gửi báo cáo năm")).to_be_visible()
@@ -63,12 +83,11 @@ def test_a_province_sends_its_signed_report_up_and_the_centre_reads_it(assessmen
     expect(page.get_by_role("status")).to_contain_text("Đã gửi báo cáo năm")
     expect(page.get_by_role("link", name="bao-cao-nam-da-ky.pdf")).to_be_visible()
     # Lào Cai gives its own units a day before its own, to have time to compile their reports.
-    due = page.get_by_label("Hạn các đơn vị trực thuộc gửi báo cáo")
-    year = due.input_value()[:4]  # the centre's day, by default: the report's year
-    due.fill(f"{year}-12-01")
+    day = today + timedelta(days=1)
+    page.get_by_label("Hạn các đơn vị trực thuộc gửi báo cáo").fill(day.isoformat())
     page.get_by_role("button", name="Đặt hạn").click()
-    expect(page.get_by_role("status")).to_contain_text(f"chậm nhất ngày 01/12/{year}")
-    expect(page.get_by_label("Hạn các đơn vị trực thuộc gửi báo cáo")).to_have_value(f"{year}-12-01")
+    expect(page.get_by_role("status")).to_contain_text(f"chậm nhất ngày {day:%d/%m/%Y}")
+    expect(page.get_by_label("Hạn các đơn vị trực thuộc gửi báo cáo")).to_have_value(day.isoformat())
     no_sideways_scroll(page)
 
     sign_in(page, "trunguong@example.org")
