@@ -71,14 +71,19 @@ def reporting_years(today: date) -> list[int]:
     return [today.year, today.year - 1] if today <= season_end(today.year - 1) else [today.year]
 
 
+def judged_by(due: date, due_when_sent: date | None) -> date:
+    """The day a report sent is in time by: the day due now or the day due when its first version was sent,
+    whichever is later. So a day moved later excuses a report already late, and a day moved earlier does not
+    make late one that was in time."""
+    return max(due, due_when_sent or due)
+
+
 def status_of(first_sent_at: datetime | None, due_when_sent: date | None, due: date, now: datetime) -> str:
     """Whether a report due on `due` is sent, and in time: its first version (a corrected one sent later
-    does not make it late) was sent before the end of the day due now or of the day due when it was sent
-    (`due_when_sent`), whichever is later. So a day moved later excuses a report already late, and a day
-    moved earlier does not make late one that was in time."""
+    does not make it late) was sent before the end of the day it is judged by (judged_by())."""
     if first_sent_at is None:
         return OVERDUE if now >= end_of_local_day_utc(due) else NOT_SENT
-    return SENT if first_sent_at < end_of_local_day_utc(max(due, due_when_sent or due)) else LATE
+    return SENT if first_sent_at < end_of_local_day_utc(judged_by(due, due_when_sent)) else LATE
 
 
 def earlier_day_kept(first_sent_at: datetime | None, due_when_sent: date | None, due: date) -> date | None:
@@ -420,7 +425,7 @@ def notify_parent(sent: SentReport, by: User) -> int:
     return mail_each(people, N_("%(unit)s đã gửi báo cáo năm %(year)d"), _subject_args(unit, sent.year, due),
                      "reports/email_report_sent.txt", unit=unit, year=sent.year, sent=sent, by=by, link=link,
                      in_time=status_of(first.sent_at, first.due_on, due, utcnow()) == SENT,
-                     judged_by=max(due, first.due_on or due), times=len(versions))
+                     judged_by=judged_by(due, first.due_on), times=len(versions))
 
 
 def panel_link(unit_id: int, year: int) -> str:
