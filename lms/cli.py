@@ -262,7 +262,9 @@ def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[i
             db.session.commit()
             for outcome in outcomes:
                 reached, missed = deliver(outcome, year, None)
-                units, sent, unreached = units + len(outcome.reminded) - len(missed), sent + reached, unreached + missed
+                units += len(outcome.reminded) - len(missed)
+                sent += reached
+                unreached += missed
     click.echo(f"units reminded to send their yearly report: {units}; e-mails sent: {sent}")
     if unreached:  # their reminders were withdrawn: the next run tries them again
         raise click.ClickException(f"the mail server could not be reached for {len(unreached)} units: "
