@@ -20,6 +20,8 @@ LINE_HEIGHT = 16  # a second line of a long label
 # Text and bar colours, the same as those set at the top of templates/reports/_charts.html.
 INK, MUTED, WHITE, BAR = "#1b1f23", "#4a5560", "#ffffff", "#0b5d3b"
 
+NBSP = "\u00a0"
+
 BAR_ROW = 42  # label line, then the bar (one line more for a label on two lines)
 
 # Stacked segments by meaning of the column (trainer status, assessment status), then a fallback.
@@ -81,12 +83,18 @@ def wrap(text: str, limit: int, max_lines: int = 2) -> list[str]:
     return [shorten(line, limit) for line in lines] or [""]
 
 
+def share_text(value) -> str:
+    """A percentage without its sign, as a heat map's cell shows it: 45,5 · – for none."""
+    return "–" if value is None else format_decimal(float(value), format="#,##0.0")
+
+
 def number_text(value, kind: str) -> str:
-    """A cell as a person reads it in the page's language: 1.234 · 45,5 % · 31/12/2026 · – for none."""
+    """A cell as a person reads it in the page's language: 1.234 · 45,5 % · 31/12/2026 · – for none. The
+    space before the percent sign does not break, so a narrow column never leaves the sign alone."""
     if value is None:
         return "–"
     if kind == PERCENT:
-        return format_decimal(float(value), format="#,##0.0") + " %"
+        return share_text(value) + NBSP + "%"
     if kind == INT:
         return format_decimal(int(value), format="#,##0")
     if kind == DATE:
@@ -118,7 +126,7 @@ def _nice_max(value: float) -> float:
 
 def _ticks(left: float, right: float, top: float, kind: str) -> list[tuple[float, str]]:
     if kind == PERCENT:
-        return [(left + (right - left) * share, f"{int(share * 100)} %") for share in (0, .25, .5, .75, 1)]
+        return [(left + (right - left) * share, f"{int(share * 100)}{NBSP}%") for share in (0, .25, .5, .75, 1)]
     return [(left + (right - left) * share, number_text(top * share, INT)) for share in (0, .5, 1)
             if share == 0 or float(top * share).is_integer()]
 
@@ -387,7 +395,7 @@ def heat_map(table: Table, columns: list[Column] | None = None, *, title: str = 
             fill = HEAT_EMPTY if shade is None else HEAT_SHADES[shade]
             text_fill = MUTED if shade is None else text_colour_on(fill)
             chart.cells.append(HeatCell(HEAT_LABEL_WIDTH + cell_width * position + 1, y + 1, cell_width - 2,
-                                        HEAT_ROW - 2, fill, text_fill, number_text(value, PERCENT).replace(" %", "")))
+                                        HEAT_ROW - 2, fill, text_fill, share_text(value)))
             said.append(f"{column.label} {number_text(value, PERCENT)}")
         described.append(f"{label}: " + ", ".join(said))
     chart.height = top + HEAT_ROW * len(table.rows) + 2

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from lms.i18n import N_, level_name, local_today
 from lms.orgs.models import AREA_FLAGS, Unit
@@ -29,7 +30,6 @@ AREA_LABELS = {"is_mountainous": N_("miền núi"), "is_ethnic_minority": N_("v�
                "is_border": N_("biên giới"), "is_island": N_("hải đảo"), "is_overseas": N_("ở nước ngoài")}
 assert tuple(AREA_LABELS) == AREA_FLAGS
 
-NBSP = "\u00a0"
 # The seat of the central offices: the place a unit writes when its own name holds none.
 CAPITAL = "Hà Nội"
 # How many units, domains … a sentence of section IV names at most.
@@ -87,8 +87,7 @@ def n(value) -> str:
 
 
 def pct(value) -> str:
-    """A percentage in running text: the sign kept on the line of its number."""
-    return number_text(value, PERCENT).replace(" ", NBSP)
+    return number_text(value, PERCENT)
 
 
 def date_line(place: str, day: date) -> str:
@@ -172,9 +171,16 @@ def situation(report: YearlyReport) -> list[str]:
                            year=report.year, by_level=sent_by_level))
     else:
         lines.append(_("Đơn vị trực thuộc: không có đơn vị cấp dưới đang hoạt động."))
-    lines.append(_("Cán bộ: %(cadres)s cán bộ đang hoạt động trong đơn vị và các đơn vị cấp dưới.",
-                   cadres=n(report.summary["cadres"])))
+    lines.append(_("Cán bộ: %(cadres)s cán bộ đang hoạt động trong %(units)s.", cadres=n(report.summary["cadres"]),
+                   units=_units_covered(report)))
     return lines
+
+
+def _units_covered(report: YearlyReport) -> str:
+    """Whom the report's figures count: the unit and those under it, or the unit alone when none is."""
+    if report.below:
+        return pgettext("whom a yearly report counts", "đơn vị và các đơn vị cấp dưới")
+    return pgettext("whom a yearly report counts", "đơn vị")
 
 
 def online_training(report: YearlyReport) -> list[str]:
@@ -195,12 +201,13 @@ def online_training(report: YearlyReport) -> list[str]:
 def cascade_training(report: YearlyReport) -> list[str]:
     s = report.summary
     if s["cohorts_held"]:
-        line = _("Trong năm %(year)s, đơn vị và các đơn vị cấp dưới đã tổ chức %(cohorts)s lớp tập huấn cho "
-                 "%(trained)s học viên, trong đó %(completed)s học viên đã hoàn thành lớp.", year=report.year,
+        line = _("Trong năm %(year)s, %(units)s đã tổ chức %(cohorts)s lớp tập huấn cho %(trained)s học viên, trong "
+                 "đó %(completed)s học viên đã hoàn thành lớp.", year=report.year, units=_units_covered(report),
                  cohorts=n(s["cohorts_held"]), trained=n(s["participants_trained"]),
                  completed=n(s["participants_completed"]))
     else:
-        line = _("Trong năm %(year)s, đơn vị và các đơn vị cấp dưới chưa tổ chức lớp tập huấn nào.", year=report.year)
+        line = _("Trong năm %(year)s, %(units)s chưa tổ chức lớp tập huấn nào.", year=report.year,
+                 units=_units_covered(report))
     trainers = report.tables["trainers"]
     return [line, _("Hiện có %(certified)s tập huấn viên được công nhận trên tổng số %(total)s tập huấn viên.",
                     certified=n(s["certified_trainers"]), total=n(_sum(trainers, "total")))]
@@ -210,11 +217,15 @@ def people_assessment(report: YearlyReport) -> list[str]:
     s = report.summary
     campaigns = report.tables["campaigns"]
     if not campaigns.rows:
+        if not report.below:
+            return [_("Trong năm %(year)s không có đợt đánh giá năng lực cán bộ nào của đơn vị hoặc cấp trên.",
+                      year=report.year)]
         return [_("Trong năm %(year)s không có đợt đánh giá năng lực cán bộ nào của đơn vị, cấp trên hoặc cấp dưới.",
                   year=report.year)]
-    lines = [_("Trong năm %(year)s có %(campaigns)s đợt đánh giá năng lực cán bộ; %(participants)s cán bộ của đơn vị "
-               "và các đơn vị cấp dưới tham gia, %(completed)s người đã hoàn thành (%(share)s).", year=report.year,
-               campaigns=n(len(campaigns.rows)), participants=n(s["campaign_participants"]),
+    lines = [_("Trong năm %(year)s có %(campaigns)s đợt đánh giá năng lực cán bộ; %(participants)s cán bộ của "
+               "%(units)s tham gia, %(completed)s người đã hoàn thành (%(share)s).", year=report.year,
+               units=_units_covered(report), campaigns=n(len(campaigns.rows)),
+               participants=n(s["campaign_participants"]),
                completed=n(s["campaign_completed"]), share=pct(s["campaign_completed_pct"]))]
     widest = largest_gaps(report.tables["gaps"])
     if widest:
@@ -388,10 +399,8 @@ def table_caption(table: Table, number: int) -> str:
 
 
 def cells(table: Table) -> list[list[str]]:
-    """The cells as printed: numbers as the dashboard writes them, the percent sign kept with its number."""
-    return [[nfc(number_text(value, column.kind)).replace(" ", NBSP) if column.kind != TEXT
-             else nfc(number_text(value, column.kind)) for column, value in zip(table.columns, row)]
-            for row in table.rows]
+    """The cells as printed: numbers as the dashboard writes them."""
+    return [[nfc(number_text(value, column.kind)) for column, value in zip(table.columns, row)] for row in table.rows]
 
 
 def alignments(table: Table) -> list[str]:

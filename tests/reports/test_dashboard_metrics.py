@@ -70,8 +70,8 @@ def test_central_dashboard_coverage_matches_direct_counts(app, client, tree, cen
                                    percent, str(expected["required"]), str(expected["overdue"])]
     # The fixture, spelled out: A has the admin, Sáng, Mỷ, Pao active (Dua is not); Sáng completed; the
     # required enrolments of Sáng and Mỷ fall due in the year, Mỷ's overdue. B: Ngọc completed, Tài not enrolled.
-    assert rows["Tỉnh đoàn Lào Cai"] == ["4", "3", "1", "25,0 %", "2", "1"]
-    assert rows["Tỉnh đoàn An Giang"] == ["2", "1", "1", "50,0 %", "0", "0"]
+    assert rows["Tỉnh đoàn Lào Cai"] == ["4", "3", "1", "25,0\u00a0%", "2", "1"]
+    assert rows["Tỉnh đoàn An Giang"] == ["2", "1", "1", "50,0\u00a0%", "0", "0"]
     # Drill-down links to both provinces.
     assert f'<a href="/reports/?unit={tree.province_a.id}&amp;year={year}">Tỉnh đoàn Lào Cai</a>' in page
     # Headline cards add the subtree up.

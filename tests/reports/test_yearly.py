@@ -52,7 +52,9 @@ def data(report_data):
 
 
 def shown_rows(table) -> list[list[str]]:
-    return [[number_text(value, column.kind) for column, value in zip(table.columns, row)] for row in table.rows]
+    """The cells as the dashboard writes them, spaces made plain as in pdf_text."""
+    return [[number_text(value, column.kind).replace("\u00a0", " ") for column, value in zip(table.columns, row)]
+            for row in table.rows]
 
 
 def assert_row_printed(lines: list[str], label: str, cells: list[str]) -> None:
@@ -218,7 +220,7 @@ def test_every_figure_is_the_metrics_tables(client, app, tree, admin_a, data):
     with app.test_request_context():
         tables = {key: metrics.TABLES[key](tree.province_a, data) for key in yearly.TABLE_KEYS}
         summary = metrics.summary(tree.province_a, data)
-        share = number_text(summary["completed_core_pct"], "percent")
+        share = number_text(summary["completed_core_pct"], "percent").replace("\u00a0", " ")
     assert_tables_printed(text, tables)
     words = flat(text)
     # The fixture, spelled out: A has the admin, Sáng, Mỷ, Pao active (Dua is not); Sáng completed; the required
@@ -376,6 +378,16 @@ def test_a_branch_signs_for_its_executive_committee(client, tree, admin_a):
     text = pdf_text(client.get(url(tree.branch_a, 2025)).data)
     assert "TM. BAN CHẤP HÀNH" in text and "CHI ĐOÀN THÔN BẢN VAI" in text and "Bát Xát, ngày" in text
     assert "- Đoàn xã Bát Xát (để báo cáo);" in text
+
+
+def test_a_branch_counts_itself_alone_and_names_no_units_under_it(client, tree, admin_a):
+    sign_in_as(client, admin_a)
+    words = flat(pdf_text(client.get(url(tree.branch_a, 2025)).data))
+    assert "Đơn vị trực thuộc: không có đơn vị cấp dưới đang hoạt động." in words
+    assert "cán bộ đang hoạt động trong đơn vị." in words
+    assert "Trong năm 2025, đơn vị chưa tổ chức lớp tập huấn nào." in words
+    assert "không có đợt đánh giá năng lực cán bộ nào của đơn vị hoặc cấp trên." in words
+    assert "đơn vị và các đơn vị cấp dưới" not in words
 
 
 def test_the_pdf_names_a_font_with_every_vietnamese_letter(client, tree, admin_a):
