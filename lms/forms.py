@@ -1,4 +1,8 @@
 """Form pieces every domain shares."""
+import calendar
+import re
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField
@@ -61,9 +65,14 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+# A day written as the field reads it, whether or not the calendar has it: 30/02/2026, 2026-02-30.
+_DAY_SHAPES = (re.compile(r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})"),
+               re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"))
+
+
 class DayField(DateField):
     """A day picked in the browser (2026-03-25) or typed as 25/03/2026; an unreadable one gets
-    `invalid_message`, in Vietnamese."""
+    `invalid_message`, and one the calendar does not have (30/02/2026) says why, in Vietnamese."""
 
     def __init__(self, label=None, validators=None,
                  invalid_message=_l("Ngày không đúng dạng ngày/tháng/năm, ví dụ 25/03/2026."), **kwargs):
@@ -74,4 +83,17 @@ class DayField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            raise ValidationError(self.invalid_message) from error
+            missing = _missing_day(" ".join(valuelist).strip(), self.label.text)
+            raise ValidationError(missing or self.invalid_message) from error
+
+
+def _missing_day(text: str, field: str) -> str | None:
+    """Why a day well written is not on the calendar ("30/02/2026"), or None if `text` is no such day."""
+    shape = next((match for pattern in _DAY_SHAPES if (match := pattern.fullmatch(text))), None)
+    if shape is None or int(shape["year"]) < 1:
+        return None
+    day, month, year = int(shape["day"]), int(shape["month"]), int(shape["year"])
+    if not 1 <= month <= 12:
+        return _("%(field)s: không có tháng %(month)d, tháng là một số từ 1 đến 12.", field=field, month=month)
+    return _("%(field)s: tháng %(month)d năm %(year)d có %(days)d ngày, không có ngày %(day)d.", field=field,
+             month=month, year=year, days=calendar.monthrange(year, month)[1], day=day)

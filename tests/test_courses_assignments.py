@@ -133,7 +133,9 @@ def test_due_date_in_the_past_is_refused(client, course, admin_a, cadres):
     assert 'value="Ghi chú tôi đã gõ"' in page and 'value="DOAN-LCI"' in page
     assert count(select(Assignment.id)) == 0 and count(select(Enrolment.id)) == 0
     page = text(assign(client, course, unit_code="DOAN-LCI", due_on="31/02/2030"))
-    assert "Hạn hoàn thành không đúng dạng" in page
+    assert "Hạn hoàn thành: tháng 2 năm 2030 có 28 ngày, không có ngày 31." in page
+    page = text(assign(client, course, unit_code="DOAN-LCI", due_on="cuối tháng 6"))
+    assert "Hạn hoàn thành không đúng dạng ngày/tháng/năm, ví dụ 30/06/2025." in page
     # Today is fine, and the Vietnamese way of writing a date too.
     response = assign(client, course, unit_code="DOAN-LCI", due_on=today().strftime("%d/%m/%Y"))
     assert response.status_code == 302

@@ -288,7 +288,7 @@ def test_edit_errors_keep_what_was_typed(client, admin_a, cadre_a):
     page = text(response)
     assert response.status_code == 200
     assert "Số điện thoại không hợp lệ" in page and "Địa chỉ e-mail không hợp lệ" in page
-    assert "Ngày sinh không đúng dạng" in page
+    assert "Ngày sinh: tháng 2 năm 2000 có 29 ngày, không có ngày 31." in page
     assert "Không có dân tộc “Người Sao Hỏa” trong danh mục 54 dân tộc Việt Nam." in page
     for typed in ('value="Nguyễn Thị Hoa Mới"', 'value="12345"', 'value="khong-phai-email"',
                   'value="31/02/2000"', 'value="Ủy viên"', 'value="Người Sao Hỏa"'):

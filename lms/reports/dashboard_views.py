@@ -44,7 +44,16 @@ def dashboard():
         description=services.describe(node), as_of=queries.figures_as_of(), refresh_form=ActionForm(),
         sent=sent, sent_levels=metrics.sent_levels(node, year) if sent.children else None,
         send_form=SendReportForm(), remind_form=ActionForm(), remind_days=sending.REMIND_EVERY.days,
-        due_form=DueDateForm(formdata=None, due_on=sent.children_due))
+        due_form=_due_form(sent))
+
+
+def _due_form(sent: sending.Panel) -> DueDateForm:
+    """The form setting the units' due day, its date picker limited to the days the service accepts."""
+    form = DueDateForm(formdata=None, due_on=sent.children_due)
+    if sent.due_bounds:
+        first, last = sent.due_bounds
+        form.due_on.render_kw = {"min": first.isoformat(), "max": last.isoformat()}
+    return form
 
 
 @bp.route("/refresh", methods=["POST"])

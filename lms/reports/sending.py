@@ -222,6 +222,7 @@ class Panel:
     children_due: date
     may_remind: bool
     may_set_due: bool
+    due_bounds: tuple[date, date] | None  # the days it may set, when it may: see due_day_bounds()
 
     @property
     def status_label(self) -> str:
@@ -243,13 +244,26 @@ def panel(viewer: User, unit: Unit, year: int) -> Panel:
     in_season = local_today() <= season_end(year)
     may_remind = acts and in_season and any(child.latest is None for child in children)
     may_set_due = acts and in_season and bool(children)
+    due_bounds = due_day_bounds(unit, year) if may_set_due else None
     if unit.parent_id is None:
-        return Panel([], None, None, None, False, children, children_due, may_remind, may_set_due)
+        return Panel([], None, None, None, False, children, children_due, may_remind, may_set_due, due_bounds)
     own, due = history(unit, year), due_date(unit.parent, year)
     first_sent_at, due_when_sent = (own[-1].sent_at, own[-1].due_on) if own else (None, None)
     return Panel(own, status_of(first_sent_at, due_when_sent, due, utcnow()), due,
                  earlier_day_kept(first_sent_at, due_when_sent, due), unit.is_open and holds_on(viewer, ACTION, unit),
-                 children, children_due, may_remind, may_set_due)
+                 children, children_due, may_remind, may_set_due, due_bounds)
+
+
+def _days_left_in_season(year: int) -> tuple[date, date]:
+    """The first and the last day a due day of `year` may still be set to: from today to the season's end."""
+    return max(date(year, 1, 1), local_today()), season_end(year)
+
+
+def due_day_bounds(unit: Unit, year: int) -> tuple[date, date]:
+    """The days `unit` may set for its units' reports of `year` (what set_due_date accepts), for the date
+    picker: from today to the season's end, and no later than the unit's own day at the level above."""
+    first, last = _days_left_in_season(year)
+    return first, last if unit.parent_id is None else min(last, due_date(unit.parent, year))
 
 
 def set_due_date(unit: Unit, year: int, due_on: date, by: User) -> ReportDeadline:
@@ -258,7 +272,7 @@ def set_due_date(unit: Unit, year: int, due_on: date, by: User) -> ReportDeadlin
     own report is due at the level above, or a day before today or outside the season."""
     if not unit.is_open:
         raise RuleError(_("%(unit)s đã giải thể.", unit=unit.name))
-    first, last = max(date(year, 1, 1), local_today()), season_end(year)
+    first, last = _days_left_in_season(year)
     if first > last:
         raise RuleError(_("Mùa báo cáo năm %(year)d đã kết thúc ngày %(date)s; không đổi hạn gửi được nữa.",
                           year=year, date=last.strftime("%d/%m/%Y")))

@@ -111,13 +111,14 @@ def test_central_admin_creates_a_draft(client, central_admin, framework, tree):
      "Hạn hoàn thành phải từ ngày bắt đầu trở đi."),
     (lambda: {"opens_on": day(-30).isoformat(), "due_on": day(-1).isoformat()},
      "Hạn hoàn thành đã qua; hãy chọn một ngày từ hôm nay trở đi."),
-    (lambda: {"due_on": "31/02/2026"}, "Ngày không đúng dạng ngày/tháng/năm, ví dụ 25/03/2026."),
+    (lambda: {"due_on": "31/02/2026"}, "Hạn hoàn thành: tháng 2 năm 2026 có 28 ngày, không có ngày 31."),
+    (lambda: {"due_on": "hai tuần nữa"}, "Ngày không đúng dạng ngày/tháng/năm, ví dụ 25/03/2026."),
     (lambda: {"due_on": ""}, "Hãy chọn hạn hoàn thành."),
     (lambda: {"instruments": ["magic"]}, "Hãy chọn các mục trong danh sách."),
     (lambda: {"target_roles": ["boss"]}, "Hãy chọn các mục trong danh sách."),
     (lambda: {"instruments": ["trainer"]}, "hãy chọn thêm tự đánh giá, đánh giá của cấp trên hoặc bài"),
-], ids=["title", "levels", "instruments", "due-before-start", "due-past", "bad-date", "no-due", "bad-instrument",
-        "bad-role", "rubric-alone"])
+], ids=["title", "levels", "instruments", "due-before-start", "due-past", "no-such-day", "bad-date", "no-due",
+        "bad-instrument", "bad-role", "rubric-alone"])
 def test_bad_settings_are_refused_with_a_clear_message(client, central_admin, framework, tree, fields, message):
     sign_in_as(client, central_admin)
     response = client.post("/assessments/campaigns/new", data=form_data(tree.central, framework, **fields()))

@@ -514,6 +514,9 @@ def test_a_province_sets_its_units_a_day_before_its_own(client, tree, admin_a, c
     assert f"Hạn gửi: ngày 15/12/{year}." in page  # its own, to the centre
     assert f'value="{year}-12-01"' in page
     assert f"Hạn các đơn vị trực thuộc gửi: ngày 01/12/{year}." in page  # written out, whatever the browser's date
+    # The date picker offers from today to the province's own day, and says so.
+    assert f'max="{year}-12-15" min="{year}-11-20"' in page
+    assert f"Chọn một ngày từ 20/11/{year} đến 15/12/{year}." in page
     assert f"Hạn gửi: ngày 01/12/{year}." in dashboard(client, tree.grassroots_a, year)
     set_due(client, tree.province_a, f"05/12/{year}", year)  # typed the Vietnamese way; changed, not added
     assert [(d.unit_id, d.year, d.due_on.isoformat(), d.set_by_id) for d in db.session.scalars(
@@ -521,6 +524,7 @@ def test_a_province_sets_its_units_a_day_before_its_own(client, tree, admin_a, c
     # Another level's units keep the installation's day.
     sign_in_as(client, central_admin)
     assert f'value="{year}-12-15"' in dashboard(client, tree.central, year)
+    assert f'max="{year + 1}-03-31" min="{year}-11-20"' in dashboard(client, tree.central, year)
     set_due(client, tree.central, f"{year + 1}-03-31", year)  # the top unit answers to nobody: up to March
     assert f'value="{year + 1}-03-31"' in dashboard(client, tree.central, year)
     # Those who read the dashboard without setting the day read it.
@@ -534,7 +538,9 @@ def test_a_province_sets_its_units_a_day_before_its_own(client, tree, admin_a, c
                      "Trung ương Đoàn TNCS Hồ Chí Minh (15/12/{year}), để kịp tổng hợp."),
     ("{last}-12-31", "Hạn gửi báo cáo năm {year} phải từ ngày 20/11/{year} đến ngày 31/03/{next}."),
     ("{year}-11-19", "Hạn gửi báo cáo năm {year} phải từ ngày 20/11/{year} đến ngày 31/03/{next}."),  # yesterday
-    ("30/02/{year}", "Ngày không đúng dạng ngày/tháng/năm, ví dụ 25/03/2026."),
+    ("30/02/{year}", "Hạn các đơn vị trực thuộc gửi báo cáo: tháng 2 năm {year} có 28 ngày, không có ngày 30."),
+    ("01/13/{year}", "Hạn các đơn vị trực thuộc gửi báo cáo: không có tháng 13, tháng là một số từ 1 đến 12."),
+    ("15 tháng 12", "Ngày không đúng dạng ngày/tháng/năm, ví dụ 25/03/2026."),
     ("", "Hãy chọn hạn gửi báo cáo."),
 ])
 def test_a_day_that_does_not_fit_is_refused(client, tree, admin_a, day, message):
@@ -543,6 +549,17 @@ def test_a_day_that_does_not_fit_is_refused(client, tree, admin_a, day, message)
     set_due(client, tree.province_a, day.format(year=year, last=year - 1), year)
     assert message.format(year=year, next=year + 1) in dashboard(client, tree.province_a, year)
     assert count(ReportDeadline) == 0
+
+
+def test_a_level_whose_own_day_has_passed_is_told_it_sets_no_day_below(client, tree, admin_a, central_admin):
+    sign_in_as(client, central_admin)
+    set_due(client, tree.central, f"{YEAR}-11-21", YEAR)
+    with time_machine.travel(datetime(YEAR, 11, 25, 2, 0, tzinfo=timezone.utc)):
+        sign_in_as(client, admin_a)
+        page = dashboard(client, tree.province_a, YEAR)
+        assert 'action="/reports/yearly/due' not in page
+        assert ("Không đặt được hạn mới cho các đơn vị trực thuộc: hạn Tỉnh đoàn Lào Cai gửi báo cáo lên Trung ương "
+                f"Đoàn TNCS Hồ Chí Minh là ngày 21/11/{YEAR}, đã qua.") in page
 
 
 def test_a_closed_season_keeps_its_days(client, tree, admin_a):
