@@ -160,7 +160,7 @@ def coverage(node: Unit, year: int) -> Table:
         [_unit_column(), Column("cadres", _("Cán bộ đang hoạt động"), INT),
          Column("enrolled", _("Đăng ký khóa học cốt lõi"), INT),
          Column("completed", _("Hoàn thành khóa học cốt lõi"), INT),
-         Column("completed_pct", _("Tỉ lệ hoàn thành"), PERCENT),
+         Column("completed_pct", _("Tỉ lệ hoàn thành trên số cán bộ"), PERCENT),
          Column("required", _("Lượt học bắt buộc đến hạn trong năm"), INT),
          Column("overdue", _("Quá hạn chưa hoàn thành"), INT)],
         rows, units,
@@ -187,7 +187,7 @@ def courses(node: Unit, year: int) -> Table:
         "courses", _("Học viên theo khóa học và cấp đơn vị"),
         [Column("course", _("Khóa học")), Column("level", _("Cấp đơn vị")),
          Column("enrolled", _("Đã đăng ký"), INT), Column("completed", _("Đã hoàn thành"), INT),
-         Column("completed_pct", _("Tỉ lệ hoàn thành"), PERCENT)],
+         Column("completed_pct", _("Tỉ lệ hoàn thành trên số đã đăng ký"), PERCENT)],
         rows, [None] * len(rows),
         _("Cán bộ đang hoạt động của đơn vị và mọi cấp dưới đã đăng ký, đã hoàn thành mỗi khóa học đang phát "
           "hành, lũy kế đến nay, theo cấp của đơn vị nơi cán bộ sinh hoạt; tỉ lệ chia cho số đã đăng ký."))
@@ -276,7 +276,8 @@ def campaigns(node: Unit, year: int) -> Table:
         "campaigns", _("Tiến độ các đợt đánh giá"),
         [Column("campaign", _("Đợt đánh giá")), Column("launched_by", _("Đơn vị phát động")),
          Column("opens_on", _("Ngày bắt đầu"), DATE), Column("participants", _("Người tham gia"), INT),
-         Column("completed", _("Đã hoàn thành"), INT), Column("completed_pct", _("Tỉ lệ hoàn thành"), PERCENT),
+         Column("completed", _("Đã hoàn thành"), INT),
+         Column("completed_pct", _("Tỉ lệ hoàn thành trên số tham gia"), PERCENT),
          *_status_columns()],
         rows, [None] * len(rows),
         _("Các đợt đánh giá đã phát động, bắt đầu trong năm %(year)d, của đơn vị, cấp trên hoặc cấp dưới; người "

@@ -125,6 +125,11 @@ def test_revoking_stops_the_token_at_once(client, admin_a):
     secret = new_token(admin_a)
     token = db.session.scalar(select(ApiToken))
     sign_in_as(client, admin_a)
+    # The button first asks, and says what revoking does.
+    confirm = re.search(r'<details class="confirm">(.*?)</details>', text(client.get("/api/v1/tokens")), re.S)
+    assert confirm and f'action="/api/v1/tokens/{token.id}/revoke"' in confirm.group(1)
+    assert ("Thu hồi mã “Bảng tính”? Chương trình đang dùng mã này sẽ không đọc được số liệu nữa; việc này không "
+            "hoàn tác được.") in confirm.group(1)
     response = client.post(f"/api/v1/tokens/{token.id}/revoke")
     assert response.status_code == 302
     page = text(client.get(response.headers["Location"]))
