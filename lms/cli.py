@@ -278,7 +278,8 @@ def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[i
 def synth(cadres: int, seed: int):
     """Build a national-size synthetic dataset (units, cadres, learning, trainers, cohorts, an assessment
     campaign) on top of `load-units` and `content import`, printing each step's time. Refused when the
-    database already holds it: build it on a fresh database."""
+    database holds any account (the dataset built before, the demo, real people): build it on a fresh
+    database."""
     from lms.reports.synth import SYNTH_PASSWORD, SynthError, build
 
     click.echo(f"Building a synthetic dataset of {cadres:,} cadres (seed {seed}):")

@@ -19,10 +19,10 @@ transaction; nothing is created one object at a time but the two campaigns, whic
 lms.assessments.campaigns.launch_campaign (its INSERT … SELECT snapshots). Then ANALYZE gives the query
 planner the new tables' sizes. The data depends only on `--seed`, the day it is built (dates count back
 from today) and the database engine (the order in which a launch numbers the participants). It is
-built once: a database that already holds it is refused, with nothing changed, so build on a fresh
-database. Every account, the cadres included, signs in with SYNTH_PASSWORD; the cadres are
-c000001@synth.example.org …, the central administrator CENTRAL_ADMIN_EMAIL, and each Đoàn province's
-administrator `province_admin_email(code)`.
+built once, on a fresh database: one that holds any account (the dataset built before, the demo, an
+installation's people) is refused, with nothing changed. Every account, the cadres included, signs in
+with SYNTH_PASSWORD; the cadres are c000001@synth.example.org …, the central administrator
+CENTRAL_ADMIN_EMAIL, and each Đoàn province's administrator `province_admin_email(code)`.
 
 Left out on purpose: quiz attempts, the learning record (xAPI statements) and individual ratings —
 completions, certificates and competency results are written directly, as the reports read them."""
@@ -77,7 +77,23 @@ def cadre_email(number: int) -> str:
 
 
 class SynthError(Exception):
-    """The database is not ready for the synthetic dataset, or already holds it; nothing was written."""
+    """The database is not ready for the synthetic dataset, or already holds accounts; nothing was written."""
+
+
+def refuse_a_database_in_use() -> None:
+    """SynthError when the database holds anything beyond what `load-units` and `content import` create: any
+    account, be it of the synthetic dataset built before, of the demo or of an installation's people. Every
+    other kind of data an installation gathers (learning, cohorts, campaigns, reports, authored courses) is
+    made by or about an account, so a database without one has none."""
+    accounts = db.session.scalar(select(func.count(User.id)))
+    if not accounts:
+        return
+    if db.session.scalar(select(User.id).where(User.email.like(f"%@{SYNTH_DOMAIN}")).limit(1)) is not None:
+        raise SynthError("The synthetic dataset is already in this database; build it on a fresh one "
+                         "(nothing was changed).")
+    raise SynthError(f"The database already holds {accounts:,} account{'' if accounts == 1 else 's'}: build the "
+                     "synthetic dataset on a fresh database, with only the units and the curriculum loaded "
+                     "(nothing was changed).")
 
 
 # --- Names ----------------------------------------------------------------------------------------
@@ -403,9 +419,7 @@ class Builder:
         return self.counts
 
     def check(self) -> None:
-        if db.session.scalar(select(User.id).where(User.email.like(f"%@{SYNTH_DOMAIN}")).limit(1)) is not None:
-            raise SynthError("The synthetic dataset is already in this database; build it on a fresh one "
-                             "(nothing was changed).")
+        refuse_a_database_in_use()
         self.orgs = {code: id_ for code, id_ in db.session.execute(select(Organisation.code, Organisation.id))}
         self.levels = {code: id_ for code, id_ in db.session.execute(select(UnitLevel.code, UnitLevel.id))}
         missing_levels = {"central", "province", "grassroots", "branch"} - set(self.levels)
@@ -1244,8 +1258,8 @@ class Builder:
 
 def build(cadres: int = FULL_SCALE, seed: int = 1, echo=print) -> dict[str, int]:
     """Build the synthetic dataset in one transaction, printing each step's time through `echo`.
-    Returns the rows written per step. SynthError when the reference data is missing or the dataset
-    is already there; nothing is written then."""
+    Returns the rows written per step. SynthError when the reference data is missing or the database
+    already holds accounts; nothing is written then."""
     if cadres < 100:
         raise SynthError("Give at least 100 cadres.")
     return Builder(cadres, seed, echo).run()
