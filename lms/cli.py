@@ -60,13 +60,16 @@ lms_cli.add_command(trainers_cli)
 
 @trainers_cli.command("expire")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Day to expire against (default: today in the application's time zone).")
+              help="Day to expire against, today or earlier (default: today in the application's time zone).")
 def expire_trainers(today):
     """Mark trainers whose certificate ended before today as expired (run it daily)."""
     from lms.i18n import local_today
     from lms.trainers.certification import expire_due
 
-    count = expire_due(today.date() if today else local_today())
+    try:
+        count = expire_due(today.date() if today else local_today())
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"trainers expired: {count}")
 

@@ -1,8 +1,9 @@
 """Trainer profiles and certification: appointing candidates, the three conditions of certification,
 practicums, renewal, suspension, expiry, and who may see and do what."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
+import time_machine
 from sqlalchemy import event, func, select
 
 from lms.actions import RuleError
@@ -301,7 +302,7 @@ def test_suspend_needs_a_reason_and_reinstate_restores_the_standing(candidate, m
 
 
 def test_expire_due_marks_exactly_the_overdue_ones_in_two_statements(app, tree, make_user):
-    today = date(2031, 5, 10)
+    today = local_today()
     rows = {
         "overdue": (CERTIFIED, today - timedelta(days=1)),
         "long overdue": (CERTIFIED, today - timedelta(days=400)),
@@ -340,15 +341,37 @@ def test_expire_due_marks_exactly_the_overdue_ones_in_two_statements(app, tree, 
     assert db.session.scalar(select(func.count()).select_from(CertificationEvent)) == 2
 
 
+def expire_command(app, *options: str):
+    return app.test_cli_runner().invoke(args=["lms", "trainers", "expire", *options])
+
+
 def test_the_expire_command(app, tree, make_user):
     trainer = make_trainer(make_user(tree.grassroots_a, "Vũ Thị Mai"), GRASSROOTS, CERTIFIED,
                            expires_on=date(2030, 1, 1))
     db.session.commit()
-    result = app.test_cli_runner().invoke(args=["lms", "trainers", "expire", "--today", "2030-01-02"])
+    with time_machine.travel(datetime(2030, 1, 1, 20, 0, tzinfo=timezone.utc)):  # 2 January, 03:00 in Vietnam
+        result = expire_command(app)
     assert result.exit_code == 0, result.output
     assert "trainers expired: 1" in result.output
     db.session.expire_all()
     assert db.session.get(TrainerProfile, trainer.id).status == EXPIRED
+
+
+def test_the_expire_command_takes_a_day_up_to_today_in_vietnam(app, tree, make_user):
+    trainer = make_trainer(make_user(tree.grassroots_a, "Vũ Thị Mai"), GRASSROOTS, CERTIFIED,
+                           expires_on=date(2030, 1, 1))
+    db.session.commit()
+    with time_machine.travel(datetime(2030, 1, 1, 20, 0, tzinfo=timezone.utc)):  # 2 January, 03:00 in Vietnam
+        mistyped = expire_command(app, "--today", "2062-01-01")
+        tomorrow = expire_command(app, "--today", "2030-01-03")
+        assert mistyped.exit_code == tomorrow.exit_code == 1
+        assert "the day to expire against, 2062-01-01, is after today (2030-01-02 in the application's time " \
+            "zone)" in mistyped.output
+        db.session.expire_all()
+        assert db.session.get(TrainerProfile, trainer.id).status == CERTIFIED
+        assert db.session.scalar(select(func.count()).select_from(CertificationEvent)) == 0
+        result = expire_command(app, "--today", "2030-01-02")
+    assert result.exit_code == 0 and "trainers expired: 1" in result.output
 
 
 def test_add_months_keeps_the_day_or_the_month_end():

@@ -344,7 +344,14 @@ def reinstate(trainer: TrainerProfile, by_user: User, note: str = "") -> Certifi
 
 def expire_due(today: date) -> int:
     """Mark every certified trainer whose certificate ended before `today` as expired, with an event
-    each: one INSERT … SELECT and one UPDATE, whatever their number. Returns how many expired."""
+    each: one INSERT … SELECT and one UPDATE, whatever their number. Returns how many expired. Refuses
+    (ValueError, nothing changed) a day after today in the application's time zone, which would expire
+    certificates still running."""
+    real_today = local_today()
+    if today > real_today:
+        raise ValueError(f"the day to expire against, {today.isoformat()}, is after today ({real_today.isoformat()} "
+                         "in the application's time zone): it would expire certificates that have not ended; "
+                         "nothing was changed")
     due = and_(TrainerProfile.status == CERTIFIED, TrainerProfile.expires_on < today)
     db.session.flush()
     db.session.execute(insert(CertificationEvent).from_select(
