@@ -1,4 +1,5 @@
 """`flask lms …` commands: reference data, demo data and first administrator."""
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -248,30 +249,65 @@ def refresh_reports(depth: int, years: tuple[int, ...]):
                    "year, and last year too until the end of March).")
 def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[int, ...]):
     """E-mail the admins of every unit that has not sent its yearly report up, from DAYS_BEFORE days before
-    its due day until the reporting season ends, at most once in three days per unit (run it daily)."""
-    from lms.actions import RuleError
+    its due day until the reporting season ends, at most once in three days per unit (run it daily). Then
+    name the units left out, and why."""
     from lms.i18n import local_today
-    from lms.reports.sending import deliver, remind, units_to_remind_under
+    from lms.reports.sending import deliver
 
-    today, units, sent, unreached = local_today(), 0, 0, []
+    today, units, sent, unreached, skipped = local_today(), 0, 0, [], []
     with site_context(base_url):
         for year in years_or_reporting_season(years):
-            outcomes = []
-            for parent in units_to_remind_under(year, today, days_before):
-                try:
-                    outcomes.append(remind(parent, year, None))
-                except RuleError:  # nothing recorded: its waiting units were reminded lately or have no admin
-                    continue
+            outcomes = record_yearly_reminders(year, today, days_before)
             db.session.commit()
             for outcome in outcomes:
                 reached, missed = deliver(outcome, year, None)
                 units += len(outcome.reminded) - len(missed)
                 sent += reached
                 unreached += missed
+            skipped += units_left_out(year, outcomes)
     click.echo(f"units reminded to send their yearly report: {units}; e-mails sent: {sent}")
+    for line in skipped:
+        click.echo(line)
     if unreached:  # their reminders were withdrawn: the next run tries them again
         raise click.ClickException(f"the mail server could not be reached for {len(unreached)} units: "
-                                   f"{', '.join(unit.code for unit in unreached[:10])}")
+                                   f"{unit_codes(unreached)}")
+
+
+def record_yearly_reminders(year: int, today: date, days_before: int) -> list:
+    """Record the reminders of `year` the daily run sends: the outcome under each unit whose units are due
+    soon, those that recorded nothing included, for they name the units left out."""
+    from lms.actions import RuleError
+    from lms.reports.sending import NobodyReminded, remind, units_to_remind_under
+
+    outcomes = []
+    for parent in units_to_remind_under(year, today, days_before):
+        try:
+            outcomes.append(remind(parent, year, None))
+        except NobodyReminded as refusal:  # its waiting units were reminded lately or have no admin
+            outcomes.append(refusal.outcome)
+        except RuleError:  # nothing recorded: every unit under it has sent meanwhile
+            continue
+    return outcomes
+
+
+def units_left_out(year: int, outcomes: list) -> list[str]:
+    """A line for each reason units that have not sent their report of `year` were not reminded, naming them."""
+    from lms.reports.sending import REMIND_EVERY
+
+    reasons = ((f"reminded in the last {REMIND_EVERY.days} days",
+                [unit for outcome in outcomes for unit in outcome.recently_reminded]),
+               ("no admin with an e-mail address", [unit for outcome in outcomes for unit in outcome.without_admins]))
+    return [f"not reminded for {year}, {reason} ({len(units)} units): {unit_codes(units)}"
+            for reason, units in reasons if units]
+
+
+CODES_SHOWN = 10  # units named on a line of the command's output; the rest are counted
+
+
+def unit_codes(units: list) -> str:
+    """The units' codes for the command's output: the first CODES_SHOWN, then how many more."""
+    codes = ", ".join(unit.code for unit in units[:CODES_SHOWN])
+    return f"{codes} and {len(units) - CODES_SHOWN} more" if len(units) > CODES_SHOWN else codes
 
 
 @lms_cli.command("synth")

@@ -337,11 +337,21 @@ class Reminders:
     recently_reminded: list[Unit]  # not sent, but reminded less than REMIND_EVERY ago
 
 
+class NobodyReminded(RuleError):
+    """remind() recorded nothing: each unit that has not sent was reminded lately or has no admin to e-mail.
+    The outcome names them."""
+
+    def __init__(self, outcome: Reminders):
+        super().__init__(" ".join([_("Chưa gửi được nhắc nhở nào."), *left_out(outcome)]))
+        self.outcome = outcome
+
+
 def remind(unit: Unit, year: int, by: User | None) -> Reminders:
     """Record a reminder to each open unit directly under `unit` that has not sent its report of `year`,
     was not reminded in the last three days and has admins with an e-mail address; deliver() e-mails them
     after the commit. `by` is the admin who asked, or None for the daily run. Refuses (RuleError, nothing
-    recorded) when the year's reporting season is over or there is nobody to remind, saying why."""
+    recorded) when the year's reporting season is over or there is nobody to remind, saying why
+    (NobodyReminded when every unit that has not sent was left out)."""
     if not unit.is_open:
         raise RuleError(_("%(unit)s đã giải thể.", unit=unit.name))
     if local_today() > season_end(year):
@@ -361,7 +371,7 @@ def remind(unit: Unit, year: int, by: User | None) -> Reminders:
                         [child.unit for child in to_remind if child.unit.id not in admins],
                         [child.unit for child in waiting if child not in to_remind])
     if not outcome.reminded:
-        raise RuleError(" ".join([_("Chưa gửi được nhắc nhở nào."), *left_out(outcome)]))
+        raise NobodyReminded(outcome)
     for child, people in outcome.reminded:
         db.session.add(ReportReminder(unit_id=child.id, year=year, reminded_by_id=by and by.id, reminded_at=now,
                                       recipients=len(people)))

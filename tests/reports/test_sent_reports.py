@@ -725,6 +725,25 @@ def test_the_daily_run_reminds_the_units_whose_day_is_near_or_past(client, tree,
     assert "Đã nhắc lúc" in sent_panel(dashboard(client, tree.central, year))
 
 
+def test_the_daily_run_names_the_units_it_left_out_and_why(client, tree, admin_a, admin_b):
+    for number in range(1, 10):
+        create_unit(parent=tree.central, level=tree.province_a.level, code=f"DOAN-T{number}",
+                    name=f"Tỉnh đoàn số {number}")
+    db.session.commit()
+    without_admins = "not reminded for 2026, no admin with an e-mail address (13 units): DOAN-T1, DOAN-T2, " \
+        "DOAN-T3, DOAN-T4, DOAN-T5, DOAN-T6, DOAN-T7, DOAN-T8, DOAN-T9, DOAN-LCI-BATXAT and 3 more"
+    result = run_daily_reminders(client.application, "--days-before", "30")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["units reminded to send their yearly report: 2; e-mails sent: 2",
+                                          without_admins]
+    # Run again within three days: the two provinces just reminded are left out too.
+    result = run_daily_reminders(client.application, "--days-before", "30")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "units reminded to send their yearly report: 0; e-mails sent: 0",
+        "not reminded for 2026, reminded in the last 3 days (2 units): DOAN-AGG, DOAN-LCI", without_admins]
+
+
 def test_the_daily_run_needs_the_sites_address(client, tree):
     client.application.config["SERVER_NAME"] = None
     result = client.application.test_cli_runner().invoke(args=["lms", "reports", "remind"])
