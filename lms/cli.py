@@ -160,17 +160,22 @@ def site_context(base_url: str | None):
 def remind_participants(base_url: str | None):
     """E-mail the participants of every open campaign whose due day has not passed who still have their own
     tasks to do and were not reminded in the last three days (run it daily)."""
-    from lms.assessments.campaigns import assessments_link, campaigns_to_remind, send_reminders
+    from lms.assessments.campaigns import assessments_link, campaigns_to_remind, deliver_reminders, record_reminders
 
-    total = 0
+    total, unreached = 0, []
     with site_context(base_url):
         link = assessments_link()
         for campaign in campaigns_to_remind():
-            sent = send_reminders(campaign, link=link)
+            reminders = record_reminders(campaign)
             db.session.commit()
+            sent, missed = deliver_reminders(reminders, link)
             total += sent
-            click.echo(f"{campaign.title}: {sent} reminders sent")
+            unreached += missed
+            click.echo(f"{campaign.title}: {sent} reminders sent" + (f", {len(missed)} not reached" if missed else ""))
     click.echo(f"reminders sent: {total}")
+    if unreached:  # their reminders were withdrawn: the next run tries them again
+        raise click.ClickException(f"the mail server could not be reached for {len(unreached)} participants: "
+                                   f"{first_named([person.email for person in unreached])}")
 
 
 def forget_report_figures() -> None:
@@ -301,13 +306,17 @@ def units_left_out(year: int, outcomes: list) -> list[str]:
             for reason, units in reasons if units]
 
 
-CODES_SHOWN = 10  # units named on a line of the command's output; the rest are counted
+NAMES_SHOWN = 10  # named on a line of the commands' output; the rest are counted
+
+
+def first_named(names: list[str]) -> str:
+    """Names (codes, addresses) for the commands' output: the first NAMES_SHOWN, then how many more."""
+    shown = ", ".join(names[:NAMES_SHOWN])
+    return f"{shown} and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else shown
 
 
 def unit_codes(units: list) -> str:
-    """The units' codes for the command's output: the first CODES_SHOWN, then how many more."""
-    codes = ", ".join(unit.code for unit in units[:CODES_SHOWN])
-    return f"{codes} and {len(units) - CODES_SHOWN} more" if len(units) > CODES_SHOWN else codes
+    return first_named([unit.code for unit in units])
 
 
 @lms_cli.command("synth")

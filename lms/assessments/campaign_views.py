@@ -270,6 +270,18 @@ def campaign_progress_export(campaign_id: int, extension: str):
     return download([table], extension, f"tien-do-danh-gia-{campaign.id}-{where}.{extension}")
 
 
+def _flash_reminders_sent(sent: int, unreached: list) -> None:
+    """Say how many were reminded, and whom the mail server could not be reached for."""
+    message = [ngettext("Đã gửi e-mail nhắc nhở tới %(num)d cán bộ.", "Đã gửi e-mail nhắc nhở tới %(num)d cán bộ.",
+                        sent)] if sent else []
+    if unreached:
+        message.append(ngettext("Máy chủ thư chưa gửi được e-mail nhắc tới %(num)d cán bộ: %(names)s; "
+                                "hãy nhắc lại sau.",
+                                "Máy chủ thư chưa gửi được e-mail nhắc tới %(num)d cán bộ: %(names)s; "
+                                "hãy nhắc lại sau.", len(unreached), names=service.reminded_names(unreached)))
+    flash(" ".join(message), "success" if sent else "error")
+
+
 @bp.route("/campaigns/<id:campaign_id>/remind", methods=["POST"])
 @login_required
 def campaign_remind(campaign_id: int):
@@ -281,15 +293,14 @@ def campaign_remind(campaign_id: int):
         flash(_("Đợt đánh giá đã kết thúc."), "error")
         return _to_campaign(campaign, node.id)
     try:
-        sent = service.send_reminders(campaign, node)
+        reminders = service.record_reminders(campaign, node)
     except RuleError as error:
         db.session.rollback()
         flash(str(error), "error")
         return _to_campaign(campaign, node.id)
     db.session.commit()
-    if sent:
-        flash(ngettext("Đã gửi e-mail nhắc nhở tới %(num)d cán bộ.", "Đã gửi e-mail nhắc nhở tới %(num)d cán bộ.",
-                       sent), "success")
+    if reminders.people:
+        _flash_reminders_sent(*service.deliver_reminders(reminders))
     else:
         flash(_("Không có ai cần nhắc: mọi người đã làm xong phần việc của mình, chưa có e-mail, hoặc vừa được "
                 "nhắc trong 3 ngày qua."), "info")

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from sqlalchemy import JSON, and_, case, false, func, insert, literal, or_, select, update
@@ -33,8 +32,8 @@ from lms.assessments.models import (CAMPAIGN_CLOSED, CAMPAIGN_DRAFT, CAMPAIGN_OP
 from lms.assessments.scoring import TASK_INSTRUMENTS
 from lms.auth.permissions import ACTIONS, can, in_scope, scope_paths
 from lms.db import db, utcnow
-from lms.i18n import local_today, recipient_locale
-from lms.mail import send_mail
+from lms.i18n import N_, local_today
+from lms.mail import mail_each
 from lms.orgs.models import Unit, UnitLevel
 from lms.paging import Page
 from lms.reports.tables import INT, PERCENT, Column, Table
@@ -583,6 +582,15 @@ class Reminder:
     email: str
     locale: str | None
     pending: list[str]
+    reminded_before: datetime | None  # their previous reminder: put back when this one does not reach them
+
+
+@dataclass
+class Reminders:
+    """The reminders record_reminders() recorded at `at`, for deliver_reminders() to e-mail."""
+    campaign: Campaign
+    at: datetime
+    people: list[Reminder]
 
 
 def _reminder_conditions(campaign: Campaign, node: Unit | None, now: datetime) -> list | None:
@@ -608,39 +616,67 @@ def assessments_link() -> str:
     return url_for(endpoint, _external=True)
 
 
-def send_reminders(campaign: Campaign, node: Unit | None = None, link: str | None = None) -> int:
-    """E-mail every participant (under `node`, else in the whole campaign) who has an e-mail address, has
-    own tasks left and was not reminded in the last three days; record when. Returns how many were sent."""
+def record_reminders(campaign: Campaign, node: Unit | None = None) -> Reminders:
+    """Record a reminder to every participant (under `node`, else in the whole campaign) who has an e-mail
+    address, has own tasks left and was not reminded in the last three days; deliver_reminders() e-mails
+    them after the commit. Refuses (RuleError, nothing recorded) a campaign that is not open."""
     if not campaign.is_open:
         raise RuleError(_("Chỉ gửi nhắc nhở được khi đợt đánh giá đang diễn ra."))
     now = utcnow()
     conditions = _reminder_conditions(campaign, node, now)
     if conditions is None:
-        return 0
+        return Reminders(campaign, now, [])
     rows = db.session.execute(
         select(Participant.id, User.full_name, User.email, User.locale, Participant.self_done_at,
-               Participant.knowledge_done_at)
+               Participant.knowledge_done_at, Participant.reminded_at)
         .join(User, Participant.user_id == User.id).join(Unit, Participant.unit_id == Unit.id)
         .where(*conditions).order_by(Participant.id)).all()
-    if not rows:
-        return 0
-    reminders = [Reminder(pid, name, email, locale,
-                          [task for task, done in ((SELF, self_done), (KNOWLEDGE, knowledge_done))
-                           if campaign.uses(task) and done is None])
-                 for pid, name, email, locale, self_done, knowledge_done in rows]
-    db.session.execute(update(Participant).where(Participant.id.in_(_recipients(conditions)))
-                       .values(reminded_at=now).execution_options(synchronize_session=False))
-    campaign.last_reminder_at = now
-    link = link or assessments_link()
-    template = current_app.jinja_env.get_template("assessments/email_reminder.txt")
-    for reminder in reminders:
-        with force_locale(recipient_locale(reminder.locale)):
-            subject = _("Nhắc nhở: %(title)s, hạn %(date)s", title=campaign.title,
-                        date=campaign.due_on.strftime("%d/%m/%Y"))
-            # Straight from the environment: no page context, so it renders from the command line too.
-            body = template.render(reminder=reminder, campaign=campaign, link=link, labels=INSTRUMENT_LABELS)
-        send_mail(reminder.email, subject, body)
-    return len(reminders)
+    people = [Reminder(pid, name, email, locale,
+                       [task for task, done in ((SELF, self_done), (KNOWLEDGE, knowledge_done))
+                        if campaign.uses(task) and done is None], reminded_before)
+              for pid, name, email, locale, self_done, knowledge_done, reminded_before in rows]
+    if people:
+        db.session.execute(update(Participant).where(Participant.id.in_(_recipients(conditions)))
+                           .values(reminded_at=now).execution_options(synchronize_session=False))
+        campaign.last_reminder_at = now
+    return Reminders(campaign, now, people)
+
+
+def deliver_reminders(reminders: Reminders, link: str | None = None) -> tuple[int, list[Reminder]]:
+    """E-mail the reminders record_reminders() recorded (call after the commit), each in the participant's
+    language. Those the mail server could not be reached for (it is down) have their reminder withdrawn,
+    committed, so that they may be reminded again at once. Returns how many e-mails were sent, and those."""
+    campaign = reminders.campaign
+    mailing = mail_each(reminders.people, N_("Nhắc nhở: %(title)s, hạn %(date)s"),
+                        {"title": campaign.title, "date": campaign.due_on.strftime("%d/%m/%Y")},
+                        "assessments/email_reminder.txt", campaign=campaign, link=link or assessments_link(),
+                        labels=INSTRUMENT_LABELS)
+    if mailing.unreached:
+        _withdraw(reminders, mailing.unreached)
+    return mailing.sent, mailing.unreached
+
+
+def _withdraw(reminders: Reminders, unreached: list[Reminder]) -> None:
+    """Put back when the participants not reached were last reminded before, and the campaign's last reminder
+    to the latest one left, and commit."""
+    db.session.execute(update(Participant).where(Participant.reminded_at == reminders.at)
+                       .execution_options(synchronize_session=None),
+                       [{"id": person.participant_id, "reminded_at": person.reminded_before} for person in unreached])
+    campaign = reminders.campaign
+    campaign.last_reminder_at = db.session.scalar(select(func.max(Participant.reminded_at))
+                                                  .where(Participant.campaign_id == campaign.id))
+    db.session.commit()
+
+
+REMINDED_NAMES_SHOWN = 5  # people named in a message; the rest are counted
+
+
+def reminded_names(people: list[Reminder]) -> str:
+    """The participants' names for a message: the first few, then how many more."""
+    names = ", ".join(person.full_name for person in people[:REMINDED_NAMES_SHOWN])
+    if len(people) > REMINDED_NAMES_SHOWN:
+        names = _("%(names)s và %(num)d người khác", names=names, num=len(people) - REMINDED_NAMES_SHOWN)
+    return names
 
 
 def campaigns_to_remind() -> list[Campaign]:

@@ -499,4 +499,4 @@ def notify(assessment: UnitAssessment, action: str, by: User, note: str = "") ->
     link = url_for("assessments.unit_assessment", assessment_id=assessment.id, _external=True)
     return mail_each([person for person in recipients if person.id != by.id], _SUBJECTS[action],
                      {"unit": assessment.unit.name}, f"assessments/unit_email_{action}.txt",
-                     assessment=assessment, by=by, link=link, note=note)
+                     assessment=assessment, by=by, link=link, note=note).sent

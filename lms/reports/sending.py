@@ -312,7 +312,7 @@ def announce_due(unit: Unit, year: int, by: User) -> tuple[int, list[Unit]]:
         sent += mail_each(people, N_("Hạn gửi báo cáo năm %(year)d của %(unit)s: ngày %(date)s"),
                           _subject_args(child.unit, year, due), "reports/email_due_set.txt", unit=child.unit,
                           year=year, due=due, by=by, link=panel_link(child.unit.id, year),
-                          moved=child.unit.id in moved, has_sent=child.latest is not None)
+                          moved=child.unit.id in moved, has_sent=child.latest is not None).sent
     return sent, untold
 
 
@@ -424,7 +424,7 @@ def deliver(outcome: Reminders, year: int, by: User | None) -> tuple[int, list[U
         reached = mail_each(admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
                             _subject_args(child, year, outcome.due), "reports/email_send_reminder.txt", unit=child,
                             year=year, due=outcome.due, by=by, link=panel_link(child.id, year),
-                            remind_days=REMIND_EVERY.days)
+                            remind_days=REMIND_EVERY.days).sent
         sent += reached
         if not reached:
             unreached.append(child)
@@ -449,7 +449,7 @@ def notify_parent(sent: SentReport, by: User) -> int:
     return mail_each(people, N_("%(unit)s đã gửi báo cáo năm %(year)d"), _subject_args(unit, sent.year, due),
                      "reports/email_report_sent.txt", unit=unit, year=sent.year, sent=sent, by=by, link=link,
                      in_time=status_of(first.sent_at, first.due_on, due, utcnow()) == SENT,
-                     judged_by=judged_by(due, first.due_on), times=len(versions))
+                     judged_by=judged_by(due, first.due_on), times=len(versions)).sent
 
 
 def panel_link(unit_id: int, year: int) -> str:

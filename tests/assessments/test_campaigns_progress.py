@@ -293,6 +293,62 @@ def test_daily_command_reminds_open_campaigns_not_yet_due(app, client, national,
     assert draft.status == "draft"
 
 
+def mail_server_down(app) -> None:
+    app.config.update(LMS_SMTP_HOST="127.0.0.1", LMS_SMTP_PORT=1)  # nothing listens there: refused at once
+
+
+def mail_server_back(app) -> None:
+    app.config["LMS_SMTP_HOST"] = ""  # the e-mails go to the outbox the tests read
+
+
+def test_a_reminder_no_email_reached_is_withdrawn(client, app, national, admin_a, tree):
+    campaign, part = national["campaign"], national["part"]
+    four_days_ago = utcnow() - timedelta(days=4)
+    part["ga"].reminded_at = four_days_ago
+    db.session.commit()
+    sign_in_as(client, admin_a)
+    mail_server_down(app)
+    response = client.post(f"/assessments/campaigns/{campaign.id}/remind", data={"unit": tree.grassroots_a.id})
+    page = text(client.get(response.headers["Location"]))
+    assert "Máy chủ thư chưa gửi được e-mail nhắc tới 3 cán bộ: " in page and "; hãy nhắc lại sau." in page
+    assert all(name in page for name in ("Nguyễn Thị Hoa", "Vàng Thị Bình", "Sùng Văn Cốc"))
+    assert "Đã gửi e-mail nhắc nhở" not in page
+    # As if nobody had been reminded: Hoa's reminder of four days ago is hers again.
+    db.session.expire_all()
+    assert db.session.get(Participant, part["ga"].id).reminded_at == four_days_ago
+    assert db.session.scalar(select(func.count()).where(Participant.reminded_at.is_not(None))) == 1
+    assert db.session.get(Campaign, campaign.id).last_reminder_at == four_days_ago
+    # Once the mail server answers, they are reminded at once, without waiting three days.
+    mail_server_back(app)
+    response = client.post(f"/assessments/campaigns/{campaign.id}/remind", data={"unit": tree.grassroots_a.id})
+    assert "Đã gửi e-mail nhắc nhở tới 3 cán bộ." in text(client.get(response.headers["Location"]))
+    assert sorted(message["To"] for message in outbox(app)) == ["binh@example.org", "coc@example.org",
+                                                               "hoa@example.org"]
+
+
+def test_many_people_not_reached_are_named_five_and_counted(client, app, national, central_admin, tree):
+    sign_in_as(client, central_admin)
+    mail_server_down(app)
+    response = client.post(f"/assessments/campaigns/{national['campaign'].id}/remind", data={"unit": tree.central.id})
+    page = text(client.get(response.headers["Location"]))
+    assert re.search(r"Máy chủ thư chưa gửi được e-mail nhắc tới 8 cán bộ: ([^,<]+, ){4}[^,<]+ và 3 người khác; "
+                     r"hãy nhắc lại sau\.", page)
+
+
+def test_the_daily_command_fails_naming_whom_no_email_reached(app, client, national):
+    mail_server_down(app)
+    result = app.test_cli_runner().invoke(args=["lms", "assessments", "remind"])
+    assert result.exit_code == 1
+    assert "Đánh giá năng lực 2026: 0 reminders sent, 8 not reached" in result.output
+    assert "the mail server could not be reached for 8 participants: " in result.output
+    assert "binh@example.org" in result.output
+    assert db.session.scalar(select(func.count()).where(Participant.reminded_at.is_not(None))) == 0
+    mail_server_back(app)
+    result = app.test_cli_runner().invoke(args=["lms", "assessments", "remind"])
+    assert result.exit_code == 0, result.output
+    assert "reminders sent: 8" in result.output and len(outbox(app)) == 8
+
+
 def test_the_progress_table_downloads_as_shown_and_only_within_scope(client, national, admin_a, tree):
     import csv
     import io

@@ -744,6 +744,16 @@ def test_the_daily_run_names_the_units_it_left_out_and_why(client, tree, admin_a
         "not reminded for 2026, reminded in the last 3 days (2 units): DOAN-AGG, DOAN-LCI", without_admins]
 
 
+def test_the_daily_run_links_to_the_configured_site_without_base_url(client, tree, admin_a, admin_b):
+    app = client.application  # its SERVER_NAME is lms.test
+    result = app.test_cli_runner().invoke(args=["lms", "reports", "remind", "--year", str(YEAR),
+                                                "--days-before", "30"])
+    assert result.exit_code == 0, result.output
+    assert "units reminded to send their yearly report: 2; e-mails sent: 2" in result.output
+    assert f"http://lms.test/reports/?unit={tree.province_b.id}&year={YEAR}#bao-cao-gui-len" in \
+        [mail for mail in outbox(app) if mail["To"] == admin_b.email][0].get_content()
+
+
 def test_the_daily_run_needs_the_sites_address(client, tree):
     client.application.config["SERVER_NAME"] = None
     result = client.application.test_cli_runner().invoke(args=["lms", "reports", "remind"])
