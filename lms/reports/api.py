@@ -27,8 +27,8 @@ from lms.db import MAX_ID, db, get_by_id, utcnow
 from lms.forms import ActionForm, ChoiceField, choices
 from lms.i18n import local_today
 from lms.orgs.models import AREA_FLAGS, Unit
-from lms.reports import api_tokens, metrics
-from lms.reports.tables import DATE, INT, PERCENT, TEXT, Table
+from lms.reports import api_tokens, metrics, sending
+from lms.reports.tables import CODE, DATE, INT, PERCENT, TEXT, Table
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -408,7 +408,15 @@ def _build_document() -> dict:
     }
     column_schema = {"type": "object", "additionalProperties": False, "required": ["key", "label", "kind"],
                      "properties": {"key": {"type": "string"}, "label": {"type": "string"},
-                                    "kind": {"type": "string", "enum": [TEXT, INT, PERCENT, DATE]}}}
+                                    "kind": {"type": "string", "enum": [TEXT, INT, PERCENT, DATE, CODE],
+                                             "description": "code: mã ổn định (tiếng Anh) cho chương trình, cạnh "
+                                                            "cột người đọc. — code: a stable English code for "
+                                                            "programs, beside the column people read."}}}
+    status_code = {"type": "string", "enum": list(sending.STATUS_LABELS), "description": (
+        "Bảng sent: mã tình trạng, cạnh nhãn `status` — sent_in_time: đã gửi đúng hạn; sent_late: gửi muộn; "
+        "not_sent: chưa gửi, chưa đến hạn; overdue: quá hạn, chưa gửi. — In the sent table: the status as a "
+        "stable code beside the `status` label: sent in time, sent late, not sent before the day due, not sent "
+        "and past the day due.")}
     table_schema = {
         "type": "object", "additionalProperties": False,
         "required": ["key", "title", "year", "unit", "columns", "rows", "row_units", "note"],
@@ -420,13 +428,15 @@ def _build_document() -> dict:
             "columns": {"type": "array", "items": _ref("Column")},
             "rows": {"type": "array", "description": "Mỗi dòng: khóa cột → giá trị (phần trăm 0–100, ngày ISO). — "
                      "Each row maps column keys to values (percent 0–100, ISO dates).",
-                     "items": {"type": "object",
+                     "items": {"type": "object", "properties": {"status_code": status_code},
                                "additionalProperties": {"type": ["string", "number", "null"]}}},
             "row_units": {"type": "array", "items": nullable_int,
                           "description": "Đơn vị của từng dòng để xem sâu hơn (null nếu không có). — "
                                          "The unit each row stands for, for drilling down."},
             "note": {"type": "string", "description": "Cách tính số liệu. — How the figures are counted."},
         },
+        "if": {"properties": {"key": {"const": "sent"}}},
+        "then": {"properties": {"rows": {"items": {"required": ["status_code"]}}}},
     }
     return {
         "openapi": "3.1.0",
@@ -478,9 +488,10 @@ def _build_document() -> dict:
                     "gaps: khoảng trống năng lực — competency gaps; campaigns: đợt đánh giá — assessment "
                     "campaigns; capacity: đánh giá năng lực đơn vị — unit capacity assessments; targets: chỉ "
                     "tiêu và thực hiện — targets against actual; sent: báo cáo năm các đơn vị trực thuộc đã gửi "
-                    "lên, đúng hạn hay muộn — the yearly reports the units directly under the unit have sent "
-                    "up, in time or late; sent_levels: số đơn vị mỗi cấp dưới đã gửi báo cáo năm lên cấp trên — "
-                    "how many units of each level under the unit have sent their yearly report up."),
+                    "lên, đúng hạn hay muộn (mã ở `status_code`) — the yearly reports the units directly under "
+                    "the unit have sent up, in time or late (coded in `status_code`); sent_levels: số đơn vị mỗi "
+                    "cấp dưới đã gửi báo cáo năm lên cấp trên — how many units of each level under the unit have "
+                    "sent their yearly report up."),
                 "parameters": [unit_id, {"name": "key", "in": "path", "required": True,
                                          "description": "Khóa bảng báo cáo. — Report table key.",
                                          "schema": {"type": "string", "enum": report_keys}}, year],

@@ -3,7 +3,8 @@
 Cells keep their kind: counts are whole numbers, percentages are Excel percentages (the 0–100 value
 of the table divided by 100, shown with the format `0.0%`), dates are dates shown DD/MM/YYYY. CSV
 writes the 0–100 percentage with one decimal and starts with a byte-order mark, so Excel opens
-Vietnamese text correctly.
+Vietnamese text correctly. Codes for programs (columns of kind CODE) are left out: the label beside them
+says the same to people.
 """
 import csv
 import io
@@ -154,7 +155,7 @@ def xlsx_bytes(tables: list[Table], *, about: list[tuple[str, object]] | None = 
     for table in tables:
         sheet = workbook.create_sheet(sheet_title(table.title, taken))
         taken.add(sheet.title)
-        _write_table(sheet, table)
+        _write_table(sheet, table.for_people())
     if not workbook.worksheets:
         workbook.create_sheet(sheet_title(about_title))
     buffer = io.BytesIO()
@@ -178,6 +179,7 @@ def _csv_text(value, kind: str) -> str:
 def csv_bytes(table: Table) -> bytes:
     """The table as CSV: UTF-8 with a byte-order mark, comma separated, the header row of Vietnamese
     column names first, percentages as numbers 0–100 with one decimal, dates DD/MM/YYYY."""
+    table = table.for_people()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([_csv_text(column.label, "text") for column in table.columns])

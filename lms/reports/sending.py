@@ -24,7 +24,7 @@ from lms.orgs.services import subtree_ids
 from lms.people.models import User
 from lms.people.services import parent_reviewers, role_holders
 from lms.reports.models import ReportDeadline, ReportReminder, SentReport
-from lms.reports.tables import DATE, INT, Column, Table
+from lms.reports.tables import CODE, DATE, INT, Column, Table
 
 ACTION = "report.send"  # sending one's unit's report up, and reminding the units under it to send theirs
 REPORT_TYPES = {extension: ALLOWED_TYPES[extension] for extension in ("pdf", "docx")}
@@ -34,7 +34,9 @@ REMIND_EVERY = timedelta(days=3)  # a unit is not reminded again sooner
 PANEL = "bao-cao-gui-len"  # the dashboard's section about reports sent up
 REPORTING_SEASON_ENDS = 3  # a year's reports are written and sent until the end of this month of the next year
 
-SENT, LATE, NOT_SENT, OVERDUE = "sent", "late", "not_sent", "overdue"
+# A report's status, which the API also gives as a stable code beside the label: sent in time, sent late, not
+# sent with the day due still to come, not sent with the day due past.
+SENT, LATE, NOT_SENT, OVERDUE = "sent_in_time", "sent_late", "not_sent", "overdue"
 STATUS_LABELS = {
     SENT: N_("Đã gửi đúng hạn"),
     LATE: N_("Gửi muộn"),
@@ -177,10 +179,11 @@ def children_table(unit: Unit, year: int) -> Table:
     due = due_date(unit, year)
     children = children_reports(unit, year, due)
     columns = [Column("unit", pgettext("a unit in a table", "Đơn vị")), Column("status", _("Tình trạng")),
+               Column("status_code", _("Mã tình trạng"), CODE),
                Column("first_sent_on", _("Ngày gửi bản đầu tiên"), DATE),
                Column("sent_on", _("Ngày gửi bản mới nhất"), DATE), Column("sent_by", _("Người gửi")),
                Column("versions", _("Số lần gửi"), INT), Column("file", _("Tệp đã gửi")), Column("note", _("Ghi chú"))]
-    rows = [(child.unit.name, child.status_label,
+    rows = [(child.unit.name, child.status_label, child.status,
              local_date(child.first_sent_at) if child.latest else None,
              local_date(child.latest.sent_at) if child.latest else None,
              child.latest.sent_by.full_name if child.latest else "",

@@ -1,15 +1,17 @@
 """A report table: the one shape every dashboard section, export, yearly report and API summary is
 built from, so a number reads the same wherever it is shown."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-TEXT, INT, PERCENT, DATE = "text", "int", "percent", "date"
+TEXT, INT, PERCENT, DATE, CODE = "text", "int", "percent", "date", "code"
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str  # Vietnamese, through gettext where built
-    kind: str = TEXT  # TEXT | INT | PERCENT (a float 0–100, or None) | DATE (a datetime.date)
+    # TEXT | INT | PERCENT (a float 0–100, or None) | DATE (a datetime.date) | CODE (a stable English code for
+    # programs, beside the column people read: the API gives it, files for people leave it out)
+    kind: str = TEXT
 
 
 @dataclass
@@ -28,3 +30,11 @@ class Table:
     def values(self, key: str) -> list:
         index = self.column(key)
         return [row[index] for row in self.rows]
+
+    def for_people(self) -> "Table":
+        """The table without its CODE columns: what a spreadsheet or a printed report shows."""
+        kept = [index for index, column in enumerate(self.columns) if column.kind != CODE]
+        if len(kept) == len(self.columns):
+            return self
+        return replace(self, columns=[self.columns[index] for index in kept],
+                       rows=[tuple(row[index] for index in kept) for row in self.rows])

@@ -316,6 +316,32 @@ def test_the_table_of_reports_sent_up_downloads_and_reads_through_the_api(client
     assert client.get(f"/reports/sent.csv?unit={tree.central.id}&year={year}").status_code == 403
 
 
+def test_the_api_gives_each_status_as_a_code_beside_its_label(client, tree, admin_a, admin_b, central_admin):
+    """2025's reports: Lào Cai's in time, An Giang's late, Hà Nội's not sent and past its day; 2026's: not sent
+    yet, the day still to come. The files for people show the label only."""
+    create_unit(parent=tree.central, level=tree.province_a.level, code="DOAN-HNI", name="Thành đoàn Hà Nội")
+    db.session.commit()
+    sent_on(client, admin_a, tree.province_a, datetime(2025, 12, 1, 3, 0))
+    sent_on(client, admin_b, tree.province_b, datetime(2026, 1, 5, 3, 0))
+    headers = bearer(central_admin)
+
+    def statuses_read_through_the_api(year: int) -> dict[str, tuple[str, str]]:
+        body = client.get(f"/api/v1/units/{tree.central.id}/reports/sent?year={year}", headers=headers).json
+        assert {"key": "status_code", "label": "Mã tình trạng", "kind": "code"} in body["columns"]
+        return {row["unit"]: (row["status"], row["status_code"]) for row in body["rows"]}
+
+    assert statuses_read_through_the_api(YEAR - 1) == {
+        "Tỉnh đoàn Lào Cai": ("Đã gửi đúng hạn", "sent_in_time"), "Tỉnh đoàn An Giang": ("Gửi muộn", "sent_late"),
+        "Thành đoàn Hà Nội": ("Quá hạn, chưa gửi", "overdue")}
+    assert set(statuses_read_through_the_api(YEAR).values()) == {("Chưa gửi", "not_sent")}
+    document = client.get("/api/v1/openapi.json").json
+    rows = document["components"]["schemas"]["ReportTable"]["properties"]["rows"]
+    assert rows["items"]["properties"]["status_code"]["enum"] == ["sent_in_time", "sent_late", "not_sent", "overdue"]
+    sign_in_as(client, central_admin)
+    csv = client.get(f"/reports/sent.csv?unit={tree.central.id}&year={YEAR - 1}").get_data(as_text=True)
+    assert "Mã tình trạng" not in csv and "sent_in_time" not in csv and "Đã gửi đúng hạn" in csv
+
+
 def test_the_levels_table_counts_who_has_sent_at_each_level(client, tree, admin_a, central_admin, make_user):
     year = YEAR - 1
     closed = create_unit(parent=tree.province_b, level=tree.grassroots_b.level, code="DOAN-AGG-CU", name="Đoàn xã Cũ")
