@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -88,8 +88,35 @@ def _method_not_allowed(error: MethodNotAllowed):
     hence a handler for the whole application that leaves other pages to Flask)."""
     if not request.path.startswith(f"{bp.url_prefix}/"):
         return error
+    return _path_or_method_refused()
+
+
+# Every method a client may send: what an endpoint may serve at a path.
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _path_or_method_refused():
+    """The answer to a request under /api/v1 that no endpoint serves: 405 when an endpoint serves its path
+    with other methods (named in the Allow header), else 404, whatever the method."""
+    allowed = _methods_served_at_path()
+    if not allowed:
+        return _answer_error(ApiError(404, "not_found", _("Không có địa chỉ này trong API.")))
     return _json({"error": _("Địa chỉ này không nhận phương thức %(method)s.", method=request.method),
-                  "code": "method_not_allowed"}, 405, {"Allow": ", ".join(sorted(error.valid_methods or ()))})
+                  "code": "method_not_allowed"}, 405, {"Allow": ", ".join(sorted(allowed))})
+
+
+def _methods_served_at_path() -> set[str]:
+    """The methods an endpoint other than the catch-all (not_found below) serves at the request's path."""
+    adapter = current_app.create_url_adapter(request)
+    served = set()
+    for method in METHODS:
+        try:
+            rule, _arguments = adapter.match(method=method, return_rule=True)
+        except HTTPException:
+            continue
+        if rule.endpoint != f"{bp.name}.{not_found.__name__}":
+            served.add(method)
+    return served
 
 
 def _unauthorised(code: str) -> ApiError:
@@ -282,8 +309,9 @@ def openapi():
 @bp.get("/", defaults={"rest": ""})
 @bp.get("/<path:rest>")
 def not_found(rest: str):
-    """Anything else under /api/v1 (a mistyped path, an id that is no id) answers in JSON too."""
-    raise ApiError(404, "not_found", _("Không có địa chỉ này trong API."))
+    """Anything else under /api/v1 (a mistyped path, an id that is no id) answers in JSON too; a GET to the
+    path of an endpoint that takes other methods only is a 405."""
+    return _path_or_method_refused()
 
 
 # --- the token page -------------------------------------------------------------------------------

@@ -209,14 +209,31 @@ def test_authentication_comes_before_everything_else(client, tree, central_admin
         assert response.status_code == 401 and response.json["code"] == "missing_token"
 
 
-def test_the_data_api_is_read_only(client, tree, as_central):
-    for method in ("post", "put", "delete", "patch"):
-        response = getattr(client, method)("/api/v1/units", headers=as_central)
-        assert response.status_code == 405 and response.json["code"] == "method_not_allowed"
-        assert response.json["error"] == f"Địa chỉ này không nhận phương thức {method.upper()}."
-        assert "GET" in response.headers["Allow"]
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+def test_the_data_api_is_read_only(client, tree, as_central, method):
+    for path in ("/api/v1/units", f"/api/v1/units/{tree.central.id}", f"/api/v1/units/{tree.central.id}/summary",
+                 f"/api/v1/units/{tree.central.id}/reports/coverage", "/api/v1/openapi.json"):
+        response = getattr(client, method)(path, headers=as_central)
+        assert response.status_code == 405 and response.mimetype == "application/json", path
+        assert response.json == {"error": f"Địa chỉ này không nhận phương thức {method.upper()}.",
+                                 "code": "method_not_allowed"}
+        assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
     assert client.delete("/courses/").status_code == 405  # other pages keep Flask's answer
     assert not client.delete("/courses/").is_json
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete", "patch"])
+@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v1/", "/api/v1/units/1/x/y", "/api/v1/tokens/x/revoke"])
+def test_a_path_that_names_nothing_is_json_404_whatever_the_method(client, as_central, method, path):
+    response = getattr(client, method)(path, headers=as_central)
+    assert response.status_code == 404 and response.mimetype == "application/json"
+    assert response.json == {"error": "Không có địa chỉ này trong API.", "code": "not_found"}
+
+
+def test_a_get_to_the_path_of_a_form_that_only_takes_post_is_405(client):
+    response = client.get("/api/v1/tokens/1/revoke")
+    assert response.status_code == 405 and response.json["code"] == "method_not_allowed"
+    assert response.headers["Allow"] == "OPTIONS, POST"
 
 
 # --- courses --------------------------------------------------------------------------------------
