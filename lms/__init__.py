@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms.config import load_config
-from lms.db import MAX_ID, db, end_read_only_transaction
+from lms.db import ID_IN_PATH, MAX_ID, db, end_read_only_transaction
 from lms.extensions import babel, cache, csrf, login_manager, migrate
 from lms.uploads import Request
 
@@ -22,7 +22,10 @@ CONTENT_SECURITY_POLICY = (
 
 
 class IdConverter(IntegerConverter):
-    """A row id in a URL: a positive integer that fits the id columns; anything else is a 404."""
+    """A row id in a URL: a positive integer that fits the id columns, written without a leading zero (/011
+    is not /11); anything else is a 404."""
+
+    regex = ID_IN_PATH
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=MAX_ID)

@@ -1,4 +1,5 @@
 """The one SQLAlchemy handle, with naming conventions Alembic can rely on."""
+import re
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
@@ -90,6 +91,15 @@ def commit_without_waiting_for_disk() -> None:
 
 # Id columns are 32-bit integers: a larger number names no row, and PostgreSQL refuses to compare one.
 MAX_ID = 2**31 - 1
+
+
+# A row id as a URL's path writes it: digits without a leading zero, so that each row has one address.
+ID_IN_PATH = r"[1-9][0-9]*"
+
+
+def id_in_path(text: str) -> int | None:
+    """`text`, a segment of a URL's path, as a row id; None unless it is an id written as ID_IN_PATH says."""
+    return as_id(text) if re.fullmatch(ID_IN_PATH, text) else None
 
 
 def as_id(value) -> int | None:

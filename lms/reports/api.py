@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Length
 
 from lms.auth.permissions import scope_paths, scope_required, top_paths
 from lms.courses.models import ACTIVE, PUBLISHED, Course, Lesson, Module
-from lms.db import MAX_ID, db, get_by_id, utcnow
+from lms.db import MAX_ID, db, get_by_id, id_in_path, utcnow
 from lms.forms import ActionForm, ChoiceField, choices
 from lms.i18n import local_today
 from lms.orgs.models import AREA_FLAGS, Unit
@@ -166,10 +166,10 @@ def _in_scope(unit: Unit) -> bool:
     return any(unit.path.startswith(path) for path in g.api_scope)
 
 
-def _unit_or_error(unit_id: int | str) -> Unit:
+def _unit_or_error(unit_id: int | None) -> Unit:
     """The unit the URL names: 404 when there is none (or the URL holds no id), 403 when it lies outside
-    the token's scope. Ids in API paths are read here rather than by the `id` URL converter, so that a
-    path holding no id answers in JSON too."""
+    the token's scope. Ids in API paths are read by id_in_path() rather than by the `id` URL converter,
+    which takes the same ids, so that a path holding no id answers in JSON too."""
     unit = get_by_id(Unit, unit_id)
     if unit is None:
         raise ApiError(404, "unit_not_found", _("Không tìm thấy đơn vị."))
@@ -256,7 +256,7 @@ def units():
 @bp.get("/units/<unit_id>")
 @token_required
 def unit(unit_id: str):
-    node = _unit_or_error(unit_id)
+    node = _unit_or_error(id_in_path(unit_id))
     return _json(_unit_json(node, _child_counts([node.id]).get(node.id, 0)))
 
 
@@ -282,7 +282,7 @@ def courses():
 @token_required
 def report(unit_id: str, key: str):
     year = _year()
-    node = _unit_or_error(unit_id)
+    node = _unit_or_error(id_in_path(unit_id))
     build = metrics.TABLES.get(key)
     if build is None:
         raise ApiError(404, "report_not_found", _("Không có báo cáo “%(key)s”.", key=key))
@@ -295,7 +295,7 @@ def report(unit_id: str, key: str):
 @token_required
 def summary(unit_id: str):
     year = _year()
-    node = _unit_or_error(unit_id)
+    node = _unit_or_error(id_in_path(unit_id))
     figures = metrics.summary(node, year)
     return _json({"year": year, "unit": _unit_json(node), "summary": figures,
                   "labels": {key: metrics.summary_label(key) for key in figures}})

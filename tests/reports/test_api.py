@@ -169,6 +169,16 @@ def test_paths_that_name_nothing_are_json_404(client, as_central, path, code):
     assert response.json["code"] == code
 
 
+def test_an_id_written_with_a_leading_zero_names_no_unit(client, tree, as_central):
+    unit_id = tree.province_a.id
+    assert client.get(f"/api/v1/units/{unit_id}", headers=as_central).status_code == 200
+    for path in (f"/api/v1/units/0{unit_id}", f"/api/v1/units/00{unit_id}/summary",
+                 f"/api/v1/units/0{unit_id}/reports/coverage"):
+        response = client.get(path, headers=as_central)
+        assert response.status_code == 404, path
+        assert response.json == {"error": "Không tìm thấy đơn vị.", "code": "unit_not_found"}
+
+
 def test_an_unknown_report_is_404(client, tree, as_central):
     response = client.get(f"/api/v1/units/{tree.central.id}/reports/khong-co", headers=as_central)
     assert response.status_code == 404 and response.json["code"] == "report_not_found"

@@ -197,6 +197,18 @@ def test_scope_of_sending_and_of_reading(client, tree, admin_a, admin_b, cadre_a
     assert count(SentReport) == 2
 
 
+def test_a_sent_file_has_one_address(client, tree, admin_a, central_admin):
+    sign_in_as(client, admin_a)
+    send(client, tree.province_a)
+    sent = db.session.scalar(select(SentReport))
+    sign_in_as(client, central_admin)
+    assert client.get(f"/reports/yearly/sent/{sent.id}").data == PDF
+    other_digits = str(sent.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for address in (f"/reports/yearly/sent/0{sent.id}", f"/reports/yearly/sent/{other_digits}"):
+        response = client.get(address)
+        assert response.status_code == 404 and "Không tìm thấy trang" in text(response), address
+
+
 def test_sending_needs_the_csrf_token(client, tree, admin_a):
     sign_in_as(client, admin_a)
     client.application.config["WTF_CSRF_ENABLED"] = True  # the suite's client leaves it off
