@@ -1,6 +1,7 @@
 """Error pages in the user's language."""
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
 
 from lms.db import db
 from lms.uploads import upload_limit
@@ -14,6 +15,11 @@ _PAGES = {
 }
 
 
+class ExplainedBadRequest(BadRequest):
+    """A 400 whose description tells the user, in their language, what was wrong with the request; the
+    error page shows it in place of the general message."""
+
+
 def register(app: Flask) -> None:
     for code, template in _PAGES.items():
         app.register_error_handler(code, _handler(code, template))
@@ -21,11 +27,13 @@ def register(app: Flask) -> None:
 
 
 def _handler(code: int, template: str):
-    def handle(_error):
+    def handle(error):
         if code == 500:
             db.session.rollback()
         if code == 413:
             return render_template(template, limit_mb=upload_limit() // (1024 * 1024)), code
+        if isinstance(error, ExplainedBadRequest):
+            return render_template(template, reason=error.description), code
         return render_template(template), code
 
     return handle

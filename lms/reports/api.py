@@ -24,16 +24,16 @@ from wtforms.validators import DataRequired, Length
 from lms.auth.permissions import scope_paths, scope_required, top_paths
 from lms.courses.models import ACTIVE, PUBLISHED, Course, Lesson, Module
 from lms.db import MAX_ID, db, get_by_id, id_in_path, utcnow
+from lms.errors import ExplainedBadRequest
 from lms.forms import ActionForm, ChoiceField, choices
 from lms.i18n import local_today
 from lms.orgs.models import AREA_FLAGS, Unit
-from lms.reports import api_tokens, metrics, sending
+from lms.reports import api_tokens, dashboard, metrics, sending
 from lms.reports.tables import CODE, DATE, INT, PERCENT, TEXT, Table
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 ACTION = "report.view"
-YEAR_MIN, YEAR_MAX = 2000, 2100
 PER_PAGE_DEFAULT, PER_PAGE_MAX = 50, 200
 PAGE_MAX = 100_000
 
@@ -159,7 +159,11 @@ def _int_arg(name: str, default: int | None, minimum: int, maximum: int) -> int 
 
 
 def _year() -> int:
-    return _int_arg("year", local_today().year, YEAR_MIN, YEAR_MAX)
+    """?year=, read as the report pages read it (this year when absent); a bad one is a 400 naming it."""
+    try:
+        return dashboard.year_from_arg(request.args.get("year"))
+    except ExplainedBadRequest as error:
+        raise ApiError(400, "invalid_parameter", error.description, parameter="year") from None
 
 
 def _in_scope(unit: Unit) -> bool:
@@ -359,15 +363,16 @@ def revoke_token(token_id: int):
 
 # --- the OpenAPI document --------------------------------------------------------------------------
 
-_document: dict | None = None
+_documents: dict[int, dict] = {}  # this year → the document, whose years run up to it
 
 
 def openapi_document() -> dict:
-    """The OpenAPI 3.1 description of the data endpoints, built once."""
-    global _document
-    if _document is None:
-        _document = _build_document()
-    return _document
+    """The OpenAPI 3.1 description of the data endpoints, built once a year."""
+    this_year = local_today().year
+    if this_year not in _documents:
+        _documents.clear()
+        _documents[this_year] = _build_document(this_year)
+    return _documents[this_year]
 
 
 def _ref(name: str) -> dict:
@@ -391,12 +396,13 @@ def _ok(description: str, schema: dict) -> dict:
     return {"200": {"description": description, "content": {"application/json": {"schema": schema}}}}
 
 
-def _build_document() -> dict:
+def _build_document(this_year: int) -> dict:
     report_keys = [*metrics.TABLE_ORDER, *(key for key in metrics.TABLES if key not in metrics.TABLE_ORDER)]
     summary_keys = list(metrics.SUMMARY_LABELS)
     unit_id = _int_param("unit_id", "path", "Mã số đơn vị. — Unit id.", 1, MAX_ID, required=True)
-    year = _int_param("year", "query", "Năm dương lịch của báo cáo (mặc định: năm nay). — Calendar year of the "
-                      "report (default: the current year).", YEAR_MIN, YEAR_MAX)
+    year = _int_param("year", "query", "Năm dương lịch của báo cáo, viết bằng 4 chữ số, đến năm nay (mặc định: năm "
+                      "nay). — Calendar year of the report, in four digits, up to the current year (default: the "
+                      "current year).", dashboard.FIRST_YEAR, this_year)
     nullable_int = {"type": ["integer", "null"]}
     error_schema = {
         "type": "object", "required": ["error", "code"], "additionalProperties": False,

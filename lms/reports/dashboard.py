@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from lms.auth.permissions import can, scope_paths, scope_root_ids
 from lms.db import db, get_by_id
+from lms.errors import ExplainedBadRequest
 from lms.i18n import level_name, local_today
 from lms.orgs.models import Organisation, Unit
 from lms.orgs.services import ancestors
@@ -22,7 +23,7 @@ from lms.reports.exports import name_part
 from lms.reports.tables import INT, PERCENT, Table
 
 ACTION = "report.view"
-YEARS = (2000, 2100)  # a year asked for outside these is no report anyone keeps
+FIRST_YEAR = 2000  # the first year a report can be asked for; the last is this year
 YEARS_BACK = 5  # the year picker offers this year and the five before it
 
 
@@ -69,20 +70,22 @@ def breadcrumb(user, node: Unit) -> list[Unit]:
 # --- Which year ----------------------------------------------------------------------------------------
 
 def year_from_arg(raw: str | None, today: date | None = None) -> int:
-    """?year=yyyy of the dashboard: this year when absent, not a year, or a year not yet begun (whose yearly
-    report nobody can write yet)."""
-    today = today or local_today()
-    try:
-        year = int(raw) if raw else None
-    except ValueError:
-        year = None
-    return year if year is not None and YEARS[0] <= year <= today.year else today.year
+    """?year=yyyy of the report pages, their files and the API: this year when absent. Anything but a year
+    written in four digits from FIRST_YEAR to this year (a year not yet begun has no report anyone can write)
+    stops the request with a 400 that says which years can be asked for."""
+    this_year = (today or local_today()).year
+    if raw is None:
+        return this_year
+    if len(raw) == 4 and raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= this_year:
+        return int(raw)
+    raise ExplainedBadRequest(_("Năm không hợp lệ: hãy chọn một năm từ %(first)d đến %(last)d.",
+                                first=FIRST_YEAR, last=this_year))
 
 
 def year_choices(selected: int, today: date | None = None) -> list[int]:
-    """This year and the ones before it, newest first, with `selected` among them."""
+    """This year and the ones before it (from FIRST_YEAR on), newest first, with `selected` among them."""
     current = (today or local_today()).year
-    years = set(range(current - YEARS_BACK, current + 1)) | {selected}
+    years = set(range(max(FIRST_YEAR, current - YEARS_BACK), current + 1)) | {selected}
     return sorted(years, reverse=True)
 
 

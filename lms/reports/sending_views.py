@@ -18,14 +18,13 @@ from lms.reports import dashboard, sending
 from lms.reports.forms import DueDateForm, SendReportForm
 from lms.reports.models import SentReport
 from lms.reports.views import bp
-from lms.reports.yearly_views import year_from_arg
 from lms.uploads import allows_upload
 
 
 def _unit_and_year() -> tuple[Unit, int]:
     unit = get_by_id(Unit, request.args.get("unit"))
     require(sending.ACTION, unit)
-    return unit, year_from_arg(request.args.get("year"))
+    return unit, dashboard.year_from_arg(request.args.get("year"))
 
 
 # Messages of the actions of the section on reports sent up, which the page they return to shows in that

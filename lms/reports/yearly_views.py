@@ -3,22 +3,8 @@ from flask import abort, make_response, request
 from flask_login import current_user
 
 from lms.auth.permissions import scope_required
-from lms.i18n import local_today
 from lms.reports import dashboard, yearly, yearly_docx, yearly_pdf
 from lms.reports.views import bp
-
-
-def year_from_arg(raw: str | None) -> int:
-    """?year=yyyy, this year when absent; 400 for anything else, or a year not yet begun."""
-    if raw is None:
-        return local_today().year
-    if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
-        abort(400)
-    year = int(raw)
-    if not dashboard.YEARS[0] <= year <= local_today().year:
-        abort(400)
-    return year
-
 
 FORMATS = {"pdf": (yearly_pdf.render, "application/pdf"),
            "docx": (yearly_docx.render, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}
@@ -30,7 +16,7 @@ def yearly_report(extension: str):
     unit = dashboard.node_from_arg(current_user, request.args.get("unit"))  # 404 unknown, 403 outside scope
     if unit is None:
         abort(400)  # several top units: a report is always of one unit, chosen on the dashboard
-    year = year_from_arg(request.args.get("year"))
+    year = dashboard.year_from_arg(request.args.get("year"))
     render, mimetype = FORMATS[extension]
     response = make_response(render(yearly.build(unit, year)))
     response.headers["Content-Type"] = mimetype

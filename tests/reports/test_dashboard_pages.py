@@ -3,6 +3,7 @@ of the real tables are proven in test_dashboard_metrics.py): which unit a viewer
 the breadcrumb, the year, the sections with chart, table, note and download links, and scope."""
 import io
 import re
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -210,11 +211,28 @@ def test_cadre_and_anonymous_are_kept_out(client, registry, tree, cadre_a):
     assert registry.calls == []
 
 
-def test_year_outside_reason_falls_back_to_this_year(client, registry, tree, admin_a):
+@pytest.mark.parametrize("raw", ["abc", "1999", "{next}", "0{this}", "", "２０２５"])
+def test_a_year_no_report_can_be_of_is_refused_with_the_years_to_choose_from(client, registry, tree, admin_a, raw):
+    """Next year's report cannot be written yet; nothing is built for a year refused."""
     sign_in_as(client, admin_a)
-    for raw in ("abc", "1999", "2101", "", str(year() + 1)):  # next year's report cannot be written yet
-        client.get(f"/reports/?year={raw}")
-    assert {call[2] for call in registry.calls} == {year()}
+    raw = raw.format(this=year(), next=year() + 1)
+    for address in (f"/reports/?year={raw}", f"/reports/?unit={tree.province_a.id}&year={raw}",
+                    f"/reports/coverage.csv?unit={tree.province_a.id}&year={raw}",
+                    f"/reports/all.xlsx?unit={tree.province_a.id}&year={raw}"):
+        response = client.get(address)
+        assert response.status_code == 400, address
+        assert f"Năm không hợp lệ: hãy chọn một năm từ 2000 đến {year()}." in content(response)
+    assert registry.calls == []
+
+
+def test_the_year_picker_offers_this_year_and_the_five_before_it(client, registry, tree, admin_a):
+    sign_in_as(client, admin_a)
+    picker = re.findall(r'<option value="(\d+)"( selected)?>', text(client.get("/reports/")))
+    assert picker == [(str(year() - back), " selected" if back == 0 else "") for back in range(6)]
+    picker = re.findall(r'<option value="(\d+)"( selected)?>', text(client.get("/reports/?year=2010")))
+    assert picker[-1] == ("2010", " selected") and len(picker) == 7
+    # Never a year before the first one a report can be of.
+    assert dashboard.year_choices(2001, today=date(2002, 6, 1)) == [2002, 2001, 2000]
 
 
 def test_exports_of_one_table(client, registry, tree, admin_a, cadres):

@@ -542,6 +542,16 @@ def set_due(client, unit, day: str, year: int):
     return client.post(f"/reports/yearly/due?unit={unit.id}&year={year}", data={"due_on": day})
 
 
+@pytest.mark.parametrize("year", ["2027", "1999", "02026", "abc"])
+def test_a_year_no_report_can_be_of_changes_nothing(client, tree, admin_a, year):
+    sign_in_as(client, admin_a)
+    for response in (send(client, tree.province_a, year=year), remind(client, tree.province_a, year),
+                     set_due(client, tree.province_a, "2026-12-01", year)):
+        assert response.status_code == 400
+        assert "Năm không hợp lệ: hãy chọn một năm từ 2000 đến 2026." in text(response)
+    assert (count(SentReport), count(EvidenceFile), count(ReportReminder), count(ReportDeadline)) == (0, 0, 0, 0)
+
+
 def test_a_province_sets_its_units_a_day_before_its_own(client, tree, admin_a, central_admin, make_user):
     year = YEAR
     sign_in_as(client, admin_a)

@@ -146,16 +146,22 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, tree):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("year", ["abcd", "20x5", "1999", "202", "02025", "-2025", "２０２５", ""])
-def test_a_bad_year_is_refused(client, tree, admin_a, year):
+@pytest.mark.parametrize("year", ["abcd", "20x5", "1999", "202", "02025", "-2025", "２０２５", "", "{next}"])
+@pytest.mark.parametrize("extension", ["pdf", "docx"])
+def test_a_bad_year_or_one_not_yet_begun_is_refused_with_the_years_to_choose_from(client, tree, admin_a, year,
+                                                                                  extension):
     sign_in_as(client, admin_a)
-    assert client.get(url(tree.province_a, year)).status_code == 400
+    this_year = local_today().year
+    year = year.format(next=this_year + 1)
+    response = client.get(f"/reports/yearly.{extension}?unit={tree.province_a.id}&year={year}")
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert f"Năm không hợp lệ: hãy chọn một năm từ 2000 đến {this_year}." in response.get_data(as_text=True)
 
 
-def test_a_year_not_yet_begun_is_refused(client, tree, admin_a):
+def test_every_year_from_2000_to_this_one_is_served(client, tree, admin_a):
     sign_in_as(client, admin_a)
-    assert client.get(url(tree.province_a, local_today().year + 1)).status_code == 400
     assert client.get(url(tree.province_a, 2000)).status_code == 200
+    assert client.get(url(tree.province_a, local_today().year)).status_code == 200
 
 
 # --- What it says --------------------------------------------------------------------------------------
