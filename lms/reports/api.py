@@ -446,7 +446,7 @@ def _build_document(this_year: int) -> dict:
                                              "description": "code: mã ổn định (tiếng Anh) cho chương trình, cạnh "
                                                             "cột người đọc. — code: a stable English code for "
                                                             "programs, beside the column people read."}}}
-    status_code = {"type": "string", "enum": list(sending.STATUS_LABELS), "description": (
+    status_code = {"type": "string", "enum": list(sending.STATUSES), "description": (
         "Bảng sent: mã tình trạng, cạnh nhãn `status` — sent_in_time: đã gửi đúng hạn; sent_late: gửi muộn; "
         "not_sent: chưa gửi, chưa đến hạn; overdue: quá hạn, chưa gửi. — In the sent table: the status as a "
         "stable code beside the `status` label: sent in time, sent late, not sent before the day due, not sent "

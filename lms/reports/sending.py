@@ -37,12 +37,15 @@ REPORTING_SEASON_ENDS = 3  # a year's reports are written and sent until the end
 # A report's status, which the API also gives as a stable code beside the label: sent in time, sent late, not
 # sent with the day due still to come, not sent with the day due past.
 SENT, LATE, NOT_SENT, OVERDUE = "sent_in_time", "sent_late", "not_sent", "overdue"
-STATUS_LABELS = {
-    SENT: N_("Đã gửi đúng hạn"),
-    LATE: N_("Gửi muộn"),
-    NOT_SENT: N_("Chưa gửi"),
-    OVERDUE: N_("Quá hạn, chưa gửi"),
-}
+STATUSES = (SENT, LATE, NOT_SENT, OVERDUE)
+
+
+def status_label(status: str) -> str:
+    """A report's status as people read it ("Chưa gửi" is "Not sent" here, where other pages say it of forms)."""
+    return {SENT: pgettext("a yearly report sent up", "Đã gửi đúng hạn"),
+            LATE: pgettext("a yearly report sent up", "Gửi muộn"),
+            NOT_SENT: pgettext("a yearly report sent up", "Chưa gửi"),
+            OVERDUE: pgettext("a yearly report sent up", "Quá hạn, chưa gửi")}[status]
 
 
 def default_due_date(year: int) -> date:
@@ -146,7 +149,7 @@ class ChildReport:
 
     @property
     def status_label(self) -> str:
-        return _(STATUS_LABELS[self.status])
+        return status_label(self.status)
 
 
 def children_reports(unit: Unit, year: int, due: date | None = None) -> list[ChildReport]:
@@ -181,7 +184,7 @@ def children_table(unit: Unit, year: int) -> Table:
     columns = [Column("unit", pgettext("a unit in a table", "Đơn vị")), Column("status", _("Tình trạng")),
                Column("status_code", _("Mã tình trạng"), CODE),
                Column("first_sent_on", _("Ngày gửi bản đầu tiên"), DATE),
-               Column("sent_on", _("Ngày gửi bản mới nhất"), DATE), Column("sent_by", _("Người gửi")),
+               Column("sent_on", _("Ngày gửi bản mới nhất"), DATE), Column("sent_by", pgettext("a yearly report sent up", "Người gửi")),
                Column("versions", _("Số lần gửi"), INT), Column("file", _("Tệp đã gửi")), Column("note", _("Ghi chú"))]
     rows = [(child.unit.name, child.status_label, child.status,
              local_date(child.first_sent_at) if child.latest else None,
@@ -229,7 +232,7 @@ class Panel:
 
     @property
     def status_label(self) -> str:
-        return _(STATUS_LABELS[self.status]) if self.status else ""
+        return status_label(self.status) if self.status else ""
 
     @property
     def children_sent(self) -> int:

@@ -84,6 +84,11 @@ def test_a_province_sends_its_signed_report_and_the_centre_sees_it(client, tree,
     assert file.headers["Cache-Control"] == "private, no-store"
     # The centre has no level above it: nothing to send from its own dashboard.
     assert 'action="/reports/yearly/send' not in page
+    # In English, a report is sent (not submitted, as forms are), by whom.
+    client.post("/lang/en", data={"next": "/"})
+    panel = flat(sent_panel(dashboard(client, tree.central)))
+    assert re.search(r"Tỉnh đoàn An Giang Not sent .*Tỉnh đoàn Lào Cai Sent in time 09:\d\d, 20/11/2026 ", panel)
+    assert "Sent by" in panel and "Submitted" not in panel
 
 
 def test_the_children_table_counts_against_a_direct_count(client, tree, admin_a, admin_b, central_admin):
