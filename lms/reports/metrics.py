@@ -343,7 +343,8 @@ def sent_levels(node: Unit, year: int) -> Table:
     return Table(
         "sent_levels", _("Báo cáo năm %(year)d gửi lên, theo cấp", year=year),
         [Column("level", _("Cấp")), Column("units", _("Đơn vị đang hoạt động"), INT),
-         Column("sent", _("Đã gửi lên cấp trên"), INT), Column("not_sent", pgettext("a yearly report sent up", "Chưa gửi"), INT),
+         Column("sent", _("Đã gửi lên cấp trên"), INT),
+         Column("not_sent", pgettext("a yearly report sent up", "Chưa gửi"), INT),
          Column("sent_pct", _("Tỉ lệ đã gửi"), PERCENT)],
         rows, [None] * len(rows),
         _("Mọi đơn vị đang hoạt động dưới %(unit)s, theo cấp: đơn vị đã gửi là đơn vị đã gửi báo cáo năm %(year)d "

@@ -184,7 +184,8 @@ def children_table(unit: Unit, year: int) -> Table:
     columns = [Column("unit", pgettext("a unit in a table", "Đơn vị")), Column("status", _("Tình trạng")),
                Column("status_code", _("Mã tình trạng"), CODE),
                Column("first_sent_on", _("Ngày gửi bản đầu tiên"), DATE),
-               Column("sent_on", _("Ngày gửi bản mới nhất"), DATE), Column("sent_by", pgettext("a yearly report sent up", "Người gửi")),
+               Column("sent_on", _("Ngày gửi bản mới nhất"), DATE),
+               Column("sent_by", pgettext("a yearly report sent up", "Người gửi")),
                Column("versions", _("Số lần gửi"), INT), Column("file", _("Tệp đã gửi")), Column("note", _("Ghi chú"))]
     rows = [(child.unit.name, child.status_label, child.status,
              local_date(child.first_sent_at) if child.latest else None,
