@@ -3,7 +3,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 
@@ -11,6 +11,18 @@ def N_(message: str) -> str:
     """Mark a message for the catalog without translating it here: it is kept as written and
     translated with `_()` where it is shown (labels held in module-level tables, for instance)."""
     return message
+
+
+NAMES_IN_MESSAGE = 5  # names a message lists; the rest are counted
+
+
+def names_in_message(names: list[str], others: str) -> str:
+    """Names for a message: the first NAMES_IN_MESSAGE, then `others` (a message id marked with N_, with
+    %(names)s and %(num)d) counting the rest: "Đoàn xã A, …, Đoàn xã E và 3 đơn vị khác"."""
+    shown = ", ".join(names[:NAMES_IN_MESSAGE])
+    if len(names) <= NAMES_IN_MESSAGE:
+        return shown
+    return gettext(others, names=shown, num=len(names) - NAMES_IN_MESSAGE)
 
 
 def select_locale() -> str:

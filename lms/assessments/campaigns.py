@@ -32,7 +32,7 @@ from lms.assessments.models import (CAMPAIGN_CLOSED, CAMPAIGN_DRAFT, CAMPAIGN_OP
 from lms.assessments.scoring import TASK_INSTRUMENTS
 from lms.auth.permissions import ACTIONS, can, in_scope, scope_paths
 from lms.db import db, utcnow
-from lms.i18n import N_, local_today
+from lms.i18n import N_, local_today, names_in_message
 from lms.mail import mail_each
 from lms.orgs.models import Unit, UnitLevel
 from lms.paging import Page
@@ -668,15 +668,8 @@ def _withdraw(reminders: Reminders, unreached: list[Reminder]) -> None:
     db.session.commit()
 
 
-REMINDED_NAMES_SHOWN = 5  # people named in a message; the rest are counted
-
-
 def reminded_names(people: list[Reminder]) -> str:
-    """The participants' names for a message: the first few, then how many more."""
-    names = ", ".join(person.full_name for person in people[:REMINDED_NAMES_SHOWN])
-    if len(people) > REMINDED_NAMES_SHOWN:
-        names = _("%(names)s và %(num)d người khác", names=names, num=len(people) - REMINDED_NAMES_SHOWN)
-    return names
+    return names_in_message([person.full_name for person in people], N_("%(names)s và %(num)d người khác"))
 
 
 def campaigns_to_remind() -> list[Campaign]:

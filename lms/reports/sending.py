@@ -17,7 +17,7 @@ from lms.actions import RuleError
 from lms.assessments.evidence import ALLOWED_TYPES, has_upload, save_upload, types_label
 from lms.auth.permissions import Role, can, holds_on
 from lms.db import db, utcnow
-from lms.i18n import N_, end_of_local_day_utc, local_date, local_today
+from lms.i18n import N_, end_of_local_day_utc, local_date, local_today, names_in_message
 from lms.mail import mail_each
 from lms.orgs.models import AREA_FLAGS, Unit, UnitLevel
 from lms.orgs.services import subtree_ids
@@ -411,15 +411,8 @@ def left_out(outcome: Reminders) -> list[str]:
     return sentences
 
 
-NAMES_SHOWN = 5  # units named in a message; the rest are counted
-
-
 def unit_names(units: list[Unit]) -> str:
-    """The units' names for a message: the first few, then how many more."""
-    names = ", ".join(unit.name for unit in units[:NAMES_SHOWN])
-    if len(units) > NAMES_SHOWN:
-        names = _("%(names)s và %(num)d đơn vị khác", names=names, num=len(units) - NAMES_SHOWN)
-    return names
+    return names_in_message([unit.name for unit in units], N_("%(names)s và %(num)d đơn vị khác"))
 
 
 def deliver(outcome: Reminders, year: int, by: User | None) -> tuple[int, list[Unit]]:
