@@ -2,6 +2,7 @@
 import logging
 import smtplib
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -13,29 +14,54 @@ from lms.i18n import recipient_locale
 log = logging.getLogger("lms.mail")
 
 
+SMTP_TIMEOUT = 20  # seconds a mail server may take to answer before it counts as unreachable
+# The server answered, refusing this one message (its address, say): the next ones may still go.
+_MESSAGE_REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+
+
 def send_mail(to: str, subject: str, body: str) -> None:
-    config = current_app.config
+    with _connection() as smtp:
+        _send(smtp, _message(to, subject, body))
+
+
+def _message(to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = config["LMS_MAIL_FROM"]
+    message["From"] = current_app.config["LMS_MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body, charset="utf-8")
+    return message
+
+
+@contextmanager
+def _connection():
+    """A connection to the configured mail server, or None when no SMTP host is configured."""
+    config = current_app.config
     if not config["LMS_SMTP_HOST"]:
-        log.info("E-mail not sent (no SMTP host configured):\n%s", message.as_string(policy=message.policy.clone(utf8=True)))
-        current_app.extensions.setdefault("lms_outbox", deque(maxlen=100)).append(message)
+        yield None
         return
-    with smtplib.SMTP(config["LMS_SMTP_HOST"], config["LMS_SMTP_PORT"], timeout=20) as smtp:
+    with smtplib.SMTP(config["LMS_SMTP_HOST"], config["LMS_SMTP_PORT"], timeout=SMTP_TIMEOUT) as smtp:
         if config["LMS_SMTP_STARTTLS"]:
             smtp.starttls()
         if config["LMS_SMTP_USERNAME"]:
             smtp.login(config["LMS_SMTP_USERNAME"], config["LMS_SMTP_PASSWORD"])
-        smtp.send_message(message)
+        yield smtp
+
+
+def _send(smtp: smtplib.SMTP | None, message: EmailMessage) -> None:
+    """Send `message` on `smtp`; without a mail server, write it to the log and keep it in the outbox."""
+    if smtp is None:
+        log.info("E-mail not sent (no SMTP host configured):\n%s",
+                 message.as_string(policy=message.policy.clone(utf8=True)))
+        current_app.extensions.setdefault("lms_outbox", deque(maxlen=100)).append(message)
+        return
+    smtp.send_message(message)
 
 
 @dataclass(frozen=True)
 class Mailing:
     """What mail_each() did: how many e-mails the mail server took, and the people it could not be reached
-    for (in the order given)."""
+    for or refused the e-mail of (in the order given)."""
     sent: int
     unreached: list
 
@@ -44,17 +70,38 @@ def mail_each(people, subject: str, subject_args: dict, template: str, **context
     """E-mail each person (anything with an `email` and a `locale`, such as a User) the message `template`
     renders for them as `person`, subject and body in their own language (`subject` a message id marked with
     N_). The template is rendered straight from the environment, without the context of a page, so that it
-    renders the same from the command line. A mail server that cannot be reached is logged, not raised: call
-    this after the commit of what the e-mail tells of, and withdraw what the people not reached were not told."""
-    sent, unreached = 0, []
-    for person in people:
+    renders the same from the command line. The messages share one connection (another is opened if the
+    server closes one that carried some); a server that cannot be reached stops the batch at once rather than
+    being tried again for each person. Failures are logged, not raised: call this after the commit of what
+    the e-mail tells of, and withdraw what the people not reached were not told."""
+    def message_for(person) -> EmailMessage:
         with force_locale(recipient_locale(person.locale)):
-            title = gettext(subject, **subject_args)
             body = current_app.jinja_env.get_template(template).render(person=person, **context)
+            return _message(person.email, gettext(subject, **subject_args), body)
+
+    people = list(people)
+    waiting, refused = deque(people), []
+    while waiting:
+        before = len(waiting)
         try:
-            send_mail(person.email, title, body)
-            sent += 1
+            with _connection() as smtp:
+                _send_each(smtp, waiting, refused, message_for)
         except OSError:
-            log.exception("Could not e-mail %s: %s", person.email, title)
-            unreached.append(person)
-    return Mailing(sent, unreached)
+            if len(waiting) == before:  # not one message went through: the server cannot be reached
+                log.exception("Could not reach the mail server: %d e-mails not sent", len(waiting))
+                break
+    unreached = refused + list(waiting)
+    return Mailing(len(people) - len(unreached), unreached)
+
+
+def _send_each(smtp: smtplib.SMTP | None, waiting: deque, refused: list, message_for) -> None:
+    """Send the waiting people their messages on one connection, taking each off `waiting` once the server
+    has answered for them; those whose message it refused go to `refused`."""
+    while waiting:
+        person = waiting[0]
+        try:
+            _send(smtp, message_for(person))
+        except _MESSAGE_REFUSED as refusal:
+            log.warning("The mail server refused the e-mail to %s: %s", person.email, refusal)
+            refused.append(person)
+        waiting.popleft()

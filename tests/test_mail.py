@@ -1,0 +1,158 @@
+"""Outgoing e-mail against a real SMTP server on this machine: a batch shares one connection, a refused
+address does not stop the others, a server that closes a busy connection gets another, and one that cannot
+be reached stops the batch at once."""
+import socket
+import threading
+from datetime import date
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from lms.mail import mail_each, send_mail
+
+REFUSED = "khong-ton-tai@example.org"
+
+
+class Recorder:
+    """An SMTP server's handler: keeps each message with the connection it came on, refuses REFUSED, and
+    answers 421 (closing) to a connection that has already carried `per_connection` messages."""
+
+    def __init__(self, per_connection: int | None = None):
+        self.per_connection = per_connection
+        self.received: list[tuple[tuple, object]] = []  # (peer, message)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        carried = sum(1 for peer, _message in self.received if peer == session.peer)
+        if self.per_connection is not None and carried >= self.per_connection:
+            return "421 Too many messages on this connection"
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == REFUSED:
+            return "550 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((session.peer, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 Message accepted"
+
+    @property
+    def connections(self) -> int:
+        return len({peer for peer, _message in self.received})
+
+    @property
+    def recipients(self) -> list[str]:
+        return [message["To"] for _peer, message in self.received]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """Start a server with a Recorder; the app sends to it, in plain SMTP, for the test."""
+    servers, starttls = [], app.config["LMS_SMTP_STARTTLS"]
+
+    def start(per_connection: int | None = None) -> Recorder:
+        recorder = Recorder(per_connection)
+        controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        servers.append(controller)
+        app.config.update(LMS_SMTP_HOST="127.0.0.1", LMS_SMTP_PORT=controller.port, LMS_SMTP_STARTTLS=False)
+        return recorder
+
+    yield start
+    for controller in servers:
+        controller.stop()
+    app.config.update(LMS_SMTP_HOST="", LMS_SMTP_STARTTLS=starttls)
+
+
+class Admin:
+    def __init__(self, full_name: str, email: str, locale: str | None = None):
+        self.full_name, self.email, self.locale = full_name, email, locale
+
+
+def people(*addresses: str) -> list[Admin]:
+    return [Admin(f"Quản trị {number}", address) for number, address in enumerate(addresses, 1)]
+
+
+def remind_all(tree, recipients: list):
+    """The yearly-report reminder of Lào Cai, to each of `recipients`."""
+    return mail_each(recipients, "Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s",
+                     {"year": 2026, "unit": tree.province_a.name, "date": "15/12/2026"},
+                     "reports/email_send_reminder.txt", unit=tree.province_a, year=2026, due=date(2026, 12, 15),
+                     by=None, link="https://lms.example.org/reports/?unit=2", remind_days=3)
+
+
+def test_a_batch_shares_one_connection_each_in_their_language(app, tree, smtp_server):
+    recorder = smtp_server()
+    recipients = [*people(*(f"admin{n}@example.org" for n in range(1, 7))),
+                  Admin("Jane Doe", "jane@example.org", locale="en")]
+    with app.test_request_context():
+        mailing = remind_all(tree, recipients)
+    assert (mailing.sent, mailing.unreached) == (7, [])
+    assert recorder.recipients == [person.email for person in recipients] and recorder.connections == 1
+    vietnamese, english = recorder.received[0][1], recorder.received[-1][1]
+    assert vietnamese["Subject"] == "Nhắc gửi báo cáo năm 2026 của Tỉnh đoàn Lào Cai, hạn 15/12/2026"
+    assert "Chào Quản trị 1," in vietnamese.get_content()
+    assert english["Subject"] == "Reminder: the 2026 yearly report of Tỉnh đoàn Lào Cai, due 15/12/2026"
+
+
+def test_a_refused_address_does_not_stop_the_others(app, tree, smtp_server):
+    recorder = smtp_server()
+    recipients = people("a@example.org", REFUSED, "b@example.org")
+    with app.test_request_context():
+        mailing = remind_all(tree, recipients)
+    assert mailing.sent == 2 and [person.email for person in mailing.unreached] == [REFUSED]
+    assert recorder.recipients == ["a@example.org", "b@example.org"] and recorder.connections == 1
+
+
+def test_a_server_that_closes_a_busy_connection_gets_another(app, tree, smtp_server):
+    recorder = smtp_server(per_connection=2)
+    recipients = people(*(f"admin{n}@example.org" for n in range(1, 6)))
+    with app.test_request_context():
+        mailing = remind_all(tree, recipients)
+    assert (mailing.sent, mailing.unreached) == (5, [])
+    assert recorder.recipients == [person.email for person in recipients] and recorder.connections == 3
+
+
+def test_a_server_that_cannot_be_reached_stops_the_batch_at_once(app, tree):
+    """A server that turns every connection away (421 on greeting) is tried once, not once per person."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    turned_away = []
+
+    def turn_away():
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:  # closed at the end of the test
+                return
+            turned_away.append(connection)
+            connection.sendall(b"421 Service not available\r\n")
+            connection.close()
+
+    threading.Thread(target=turn_away, daemon=True).start()
+    app.config.update(LMS_SMTP_HOST="127.0.0.1", LMS_SMTP_PORT=listener.getsockname()[1])
+    recipients = people(*(f"admin{n}@example.org" for n in range(1, 51)))
+    try:
+        with app.test_request_context():
+            mailing = remind_all(tree, recipients)
+    finally:
+        listener.close()
+        app.config["LMS_SMTP_HOST"] = ""
+    assert mailing.sent == 0 and mailing.unreached == recipients
+    assert len(turned_away) == 1
+
+
+def test_a_single_email_goes_through_the_same_server(app, smtp_server):
+    recorder = smtp_server()
+    with app.app_context():
+        send_mail("hocvien@example.org", "Đặt lại mật khẩu", "Mở đường dẫn sau để đặt mật khẩu mới.")
+    assert recorder.recipients == ["hocvien@example.org"]
+    assert recorder.received[0][1]["Subject"] == "Đặt lại mật khẩu"
