@@ -264,11 +264,10 @@ def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[i
         for year in years_or_reporting_season(years):
             outcomes = record_yearly_reminders(year, today, days_before)
             db.session.commit()
-            for outcome in outcomes:
-                reached, missed = deliver(outcome, year, None)
-                units += len(outcome.reminded) - len(missed)
-                sent += reached
-                unreached += missed
+            reached, missed = deliver(outcomes, year, None)
+            units += sum(len(outcome.reminded) for outcome in outcomes) - len(missed)
+            sent += reached
+            unreached += missed
             skipped += units_left_out(year, outcomes)
     click.echo(f"units reminded to send their yearly report: {units}; e-mails sent: {sent}")
     for line in skipped:

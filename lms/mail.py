@@ -60,10 +60,12 @@ def _send(smtp: smtplib.SMTP | None, message: EmailMessage) -> None:
 
 @dataclass(frozen=True)
 class Mailing:
-    """What mail_each() did: how many e-mails the mail server took, and the people it could not be reached
-    for or refused the e-mail of (in the order given)."""
+    """What mail_each() did: how many e-mails the mail server took, the people it could not be reached for or
+    refused the e-mail of (in the order given), and whether it could not be reached at all (server_down), so
+    that a caller with more batches spares them the wait."""
     sent: int
     unreached: list
+    server_down: bool = False
 
 
 def mail_each(people, subject: str, subject_args: dict, template: str, **context) -> Mailing:
@@ -80,18 +82,18 @@ def mail_each(people, subject: str, subject_args: dict, template: str, **context
             return _message(person.email, gettext(subject, **subject_args), body)
 
     people = list(people)
-    waiting, refused = deque(people), []
-    while waiting:
+    waiting, refused, server_down = deque(people), [], False
+    while waiting and not server_down:
         before = len(waiting)
         try:
             with _connection() as smtp:
                 _send_each(smtp, waiting, refused, message_for)
         except OSError:
-            if len(waiting) == before:  # not one message went through: the server cannot be reached
+            server_down = len(waiting) == before  # not one message went through: the server cannot be reached
+            if server_down:
                 log.exception("Could not reach the mail server: %d e-mails not sent", len(waiting))
-                break
     unreached = refused + list(waiting)
-    return Mailing(len(people) - len(unreached), unreached)
+    return Mailing(len(people) - len(unreached), unreached, server_down)
 
 
 def _send_each(smtp: smtplib.SMTP | None, waiting: deque, refused: list, message_for) -> None:

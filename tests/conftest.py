@@ -2,7 +2,9 @@
 LMS_TEST_DATABASE_URL is set), the schema built by the Alembic migrations, and every table
 emptied after each test."""
 import os
+import socket
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -172,6 +174,30 @@ def needs_debian_package(present: bool, package: str, purpose: str) -> None:
 def outbox(app) -> list:
     """The e-mails the application has sent (kept, with no SMTP host, in the order sent)."""
     return list(app.extensions.get("lms_outbox", []))
+
+
+@pytest.fixture
+def mail_server_turning_away(app):
+    """A mail server that answers every connection "421 Service not available" and closes it, as one does
+    that is being restarted; the list holds a None for each connection it turned away."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    turned_away = []
+
+    def turn_away():
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:  # the listener is closed: the test is over
+                return
+            turned_away.append(None)
+            connection.sendall(b"421 Service not available\r\n")
+            connection.close()
+
+    threading.Thread(target=turn_away, daemon=True).start()
+    app.config.update(LMS_SMTP_HOST="127.0.0.1", LMS_SMTP_PORT=listener.getsockname()[1])
+    yield turned_away
+    listener.close()
+    app.config["LMS_SMTP_HOST"] = ""
 
 
 def text(response) -> str:

@@ -316,10 +316,13 @@ def announce_due(unit: Unit, year: int, by: User) -> tuple[int, list[Unit]]:
     sent, untold = 0, [child.unit for child in told if child.unit.id not in admins]
     for child in told:
         people = [person for person in admins.get(child.unit.id, []) if person.id != by.id]
-        sent += mail_each(people, N_("Hạn gửi báo cáo năm %(year)d của %(unit)s: ngày %(date)s"),
-                          _subject_args(child.unit, year, due), "reports/email_due_set.txt", unit=child.unit,
-                          year=year, due=due, by=by, link=panel_link(child.unit.id, year),
-                          moved=child.unit.id in moved, has_sent=child.latest is not None).sent
+        mailing = mail_each(people, N_("Hạn gửi báo cáo năm %(year)d của %(unit)s: ngày %(date)s"),
+                            _subject_args(child.unit, year, due), "reports/email_due_set.txt", unit=child.unit,
+                            year=year, due=due, by=by, link=panel_link(child.unit.id, year),
+                            moved=child.unit.id in moved, has_sent=child.latest is not None)
+        sent += mailing.sent
+        if mailing.server_down:  # the next units' admins would wait for it in vain
+            break
     return sent, untold
 
 
@@ -415,25 +418,37 @@ def unit_names(units: list[Unit]) -> str:
     return names_in_message([unit.name for unit in units], N_("%(names)s và %(num)d đơn vị khác"))
 
 
-def deliver(outcome: Reminders, year: int, by: User | None) -> tuple[int, list[Unit]]:
+def deliver(outcomes: list[Reminders], year: int, by: User | None) -> tuple[int, list[Unit]]:
     """E-mail the reminders remind() recorded (call after the commit). A unit none of whose admins could be
     e-mailed (the mail server down) has its reminder withdrawn, committed, so that it may be reminded again at
-    once. Returns how many e-mails were sent, and those units."""
-    sent, unreached = 0, []
-    for child, admins in outcome.reminded:
-        reached = mail_each(admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
-                            _subject_args(child, year, outcome.due), "reports/email_send_reminder.txt", unit=child,
-                            year=year, due=outcome.due, by=by, link=panel_link(child.id, year),
-                            remind_days=REMIND_EVERY.days).sent
-        sent += reached
-        if not reached:
-            unreached.append(child)
-    if unreached:
-        db.session.execute(delete(ReportReminder).where(
-            ReportReminder.unit_id.in_([unit.id for unit in unreached]), ReportReminder.year == year,
-            ReportReminder.reminded_at == outcome.at))
-        db.session.commit()
+    once; once the server is found down, the units after are not tried, and withdrawn too. Returns how many
+    e-mails were sent, and those units."""
+    sent, unreached, server_down = 0, [], False
+    for outcome in outcomes:
+        missed = []
+        for child, admins in outcome.reminded:
+            reached = 0
+            if not server_down:
+                mailing = mail_each(admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
+                                    _subject_args(child, year, outcome.due), "reports/email_send_reminder.txt",
+                                    unit=child, year=year, due=outcome.due, by=by, link=panel_link(child.id, year),
+                                    remind_days=REMIND_EVERY.days)
+                reached, server_down = mailing.sent, mailing.server_down
+            sent += reached
+            if not reached:
+                missed.append(child)
+        _withdraw(missed, year, outcome.at)
+        unreached += missed
     return sent, unreached
+
+
+def _withdraw(units: list[Unit], year: int, reminded_at: datetime) -> None:
+    """Take back the reminders of `year` recorded at `reminded_at` that never reached `units`, and commit."""
+    if units:
+        db.session.execute(delete(ReportReminder).where(
+            ReportReminder.unit_id.in_([unit.id for unit in units]), ReportReminder.year == year,
+            ReportReminder.reminded_at == reminded_at))
+        db.session.commit()
 
 
 # --- Telling the level above -----------------------------------------------------------------------------

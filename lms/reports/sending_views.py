@@ -68,7 +68,7 @@ def remind_yearly_report():
         flash(str(error), PANEL_ERROR)
         return _back_to_panel(unit, year)
     db.session.commit()
-    sent, unreached = sending.deliver(outcome, year, current_user)
+    sent, unreached = sending.deliver([outcome], year, current_user)
     reminded = len(outcome.reminded) - len(unreached)
     message = [_("Đã nhắc %(units)d đơn vị chưa gửi báo cáo năm %(year)d (%(people)d người nhận e-mail).",
                  units=reminded, year=year, people=sent), *sending.left_out(outcome)]

@@ -843,6 +843,19 @@ def test_a_reminder_no_email_reached_is_withdrawn(client, tree, admin_a, admin_b
     assert [mail["To"] for mail in outbox(client.application)][-1] == admin_b.email and count(ReportReminder) == 1
 
 
+def test_once_the_mail_server_is_found_down_the_next_units_wait_for_it_no_more(client, tree, admin_a, admin_b,
+                                                                              central_admin, mail_server_turning_away):
+    sign_in_as(client, central_admin)
+    remind(client, tree.central, YEAR)
+    assert len(mail_server_turning_away) == 1  # two units to remind, one try
+    assert "Máy chủ thư chưa gửi được e-mail nhắc tới Tỉnh đoàn An Giang, Tỉnh đoàn Lào Cai; hãy nhắc lại sau." \
+        in flat(sent_panel(dashboard(client, tree.central)))
+    assert count(ReportReminder) == 0
+    # Setting a day: the units are told it, or rather not, at the cost of one try too.
+    set_due(client, tree.central, f"{YEAR}-12-10", YEAR)
+    assert len(mail_server_turning_away) == 2
+
+
 def test_the_units_that_have_not_sent_are_told_their_new_day_in_their_language(client, tree, admin_a, admin_b,
                                                                                central_admin):
     year = YEAR
