@@ -168,10 +168,13 @@ def remind_participants(base_url: str | None):
         for campaign in campaigns_to_remind():
             reminders = record_reminders(campaign)
             db.session.commit()
-            sent, missed = deliver_reminders(reminders, link)
+            sent, missed, refused = deliver_reminders(reminders, link)
             total += sent
             unreached += missed
             click.echo(f"{campaign.title}: {sent} reminders sent" + (f", {len(missed)} not reached" if missed else ""))
+            if refused:  # a bad address: trying again tomorrow would not help, so the run does not fail for it
+                click.echo(f"{campaign.title}: addresses the mail server refused ({len(refused)}): "
+                           f"{first_named([person.email for person in refused])}")
     click.echo(f"reminders sent: {total}")
     if unreached:  # their reminders were withdrawn: the next run tries them again
         raise click.ClickException(f"the mail server could not be reached for {len(unreached)} participants: "
@@ -264,11 +267,14 @@ def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[i
         for year in years_or_reporting_season(years):
             outcomes = record_yearly_reminders(year, today, days_before)
             db.session.commit()
-            reached, missed = deliver(outcomes, year, None)
-            units += sum(len(outcome.reminded) for outcome in outcomes) - len(missed)
-            sent += reached
-            unreached += missed
+            delivery = deliver(outcomes, year, None)
+            units += delivery.reminded(outcomes)
+            sent += delivery.sent
+            unreached += delivery.unreached
             skipped += units_left_out(year, outcomes)
+            if delivery.refused:  # a bad address: trying again tomorrow would not help, so the run does not fail
+                skipped.append(f"not reminded for {year}, addresses the mail server refused "
+                               f"({len(delivery.refused)} units): {unit_codes(delivery.refused)}")
     click.echo(f"units reminded to send their yearly report: {units}; e-mails sent: {sent}")
     for line in skipped:
         click.echo(line)

@@ -80,10 +80,11 @@ class DayField(DateField):
         self.invalid_message = invalid_message
 
     def process_formdata(self, valuelist):
+        valuelist = [value.strip() for value in valuelist]  # " 15/12/2026" is 15/12/2026
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            missing = _missing_day(" ".join(valuelist).strip(), self.label.text)
+            missing = _missing_day(" ".join(valuelist), self.label.text)
             raise ValidationError(missing or self.invalid_message) from error
 
 

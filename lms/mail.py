@@ -60,11 +60,12 @@ def _send(smtp: smtplib.SMTP | None, message: EmailMessage) -> None:
 
 @dataclass(frozen=True)
 class Mailing:
-    """What mail_each() did: how many e-mails the mail server took, the people it could not be reached for or
-    refused the e-mail of (in the order given), and whether it could not be reached at all (server_down), so
-    that a caller with more batches spares them the wait."""
+    """What mail_each() did: how many e-mails the mail server took, the people it could not be reached for,
+    those whose e-mail it refused (their address, say), each in the order given, and whether it could not be
+    reached at all (server_down), so that a caller with more batches spares them the wait."""
     sent: int
     unreached: list
+    refused: list
     server_down: bool = False
 
 
@@ -74,8 +75,9 @@ def mail_each(people, subject: str, subject_args: dict, template: str, **context
     N_). The template is rendered straight from the environment, without the context of a page, so that it
     renders the same from the command line. The messages share one connection (another is opened if the
     server closes one that carried some); a server that cannot be reached stops the batch at once rather than
-    being tried again for each person. Failures are logged, not raised: call this after the commit of what
-    the e-mail tells of, and withdraw what the people not reached were not told."""
+    being tried again for each person, and an address it refuses does not stop the others. Failures are
+    logged, not raised: call this after the commit of what the e-mail tells of, and withdraw what the people
+    not reached were not told (those refused would be refused again: they are the caller's to name)."""
     def message_for(person) -> EmailMessage:
         with force_locale(recipient_locale(person.locale)):
             body = current_app.jinja_env.get_template(template).render(person=person, **context)
@@ -92,8 +94,7 @@ def mail_each(people, subject: str, subject_args: dict, template: str, **context
             server_down = len(waiting) == before  # not one message went through: the server cannot be reached
             if server_down:
                 log.exception("Could not reach the mail server: %d e-mails not sent", len(waiting))
-    unreached = refused + list(waiting)
-    return Mailing(len(people) - len(unreached), unreached, server_down)
+    return Mailing(len(people) - len(refused) - len(waiting), list(waiting), refused, server_down)
 
 
 def _send_each(smtp: smtplib.SMTP | None, waiting: deque, refused: list, message_for) -> None:

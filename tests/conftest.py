@@ -6,9 +6,11 @@ import socket
 import tempfile
 import threading
 from dataclasses import dataclass
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import g, request_started
 from flask_migrate import upgrade
 from sqlalchemy import func, select
@@ -174,6 +176,65 @@ def needs_debian_package(present: bool, package: str, purpose: str) -> None:
 def outbox(app) -> list:
     """The e-mails the application has sent (kept, with no SMTP host, in the order sent)."""
     return list(app.extensions.get("lms_outbox", []))
+
+
+class Recorder:
+    """An SMTP server's handler: keeps each message with the connection it came on, refuses the addresses
+    `refusing`, and answers 421 (closing) to a connection that has already carried `per_connection` messages."""
+
+    def __init__(self, per_connection: int | None = None, refusing: tuple[str, ...] = ()):
+        self.per_connection, self.refusing = per_connection, refusing
+        self.received: list[tuple[tuple, object]] = []  # (peer, message)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        carried = sum(1 for peer, _message in self.received if peer == session.peer)
+        if self.per_connection is not None and carried >= self.per_connection:
+            return "421 Too many messages on this connection"
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refusing:
+            return "550 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((session.peer, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 Message accepted"
+
+    @property
+    def connections(self) -> int:
+        return len({peer for peer, _message in self.received})
+
+    @property
+    def recipients(self) -> list[str]:
+        return [message["To"] for _peer, message in self.received]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """Start a server with a Recorder; the app sends to it, in plain SMTP, for the test."""
+    servers, starttls = [], app.config["LMS_SMTP_STARTTLS"]
+
+    def start(per_connection: int | None = None, refusing: tuple[str, ...] = ()) -> Recorder:
+        recorder = Recorder(per_connection, refusing)
+        controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        servers.append(controller)
+        app.config.update(LMS_SMTP_HOST="127.0.0.1", LMS_SMTP_PORT=controller.port, LMS_SMTP_STARTTLS=False)
+        return recorder
+
+    yield start
+    for controller in servers:
+        controller.stop()
+    app.config.update(LMS_SMTP_HOST="", LMS_SMTP_STARTTLS=starttls)
 
 
 @pytest.fixture

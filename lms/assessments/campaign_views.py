@@ -270,8 +270,9 @@ def campaign_progress_export(campaign_id: int, extension: str):
     return download([table], extension, f"tien-do-danh-gia-{campaign.id}-{where}.{extension}")
 
 
-def _flash_reminders_sent(sent: int, unreached: list) -> None:
-    """Say how many were reminded, and whom the mail server could not be reached for."""
+def _flash_reminders_sent(sent: int, unreached: list, refused: list) -> None:
+    """Say how many were reminded, whom the mail server could not be reached for, and whose address it
+    refused."""
     message = [ngettext("Đã gửi e-mail nhắc nhở tới %(num)d cán bộ.", "Đã gửi e-mail nhắc nhở tới %(num)d cán bộ.",
                         sent)] if sent else []
     if unreached:
@@ -279,6 +280,11 @@ def _flash_reminders_sent(sent: int, unreached: list) -> None:
                                 "hãy nhắc lại sau.",
                                 "Máy chủ thư chưa gửi được e-mail nhắc tới %(num)d cán bộ: %(names)s; "
                                 "hãy nhắc lại sau.", len(unreached), names=service.reminded_names(unreached)))
+    if refused:
+        message.append(ngettext("Máy chủ thư từ chối địa chỉ e-mail của %(num)d cán bộ: %(names)s; hãy kiểm tra lại "
+                                "địa chỉ của họ.",
+                                "Máy chủ thư từ chối địa chỉ e-mail của %(num)d cán bộ: %(names)s; hãy kiểm tra lại "
+                                "địa chỉ của họ.", len(refused), names=service.reminded_names(refused)))
     flash(" ".join(message), "success" if sent else "error")
 
 

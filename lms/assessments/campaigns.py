@@ -642,10 +642,11 @@ def record_reminders(campaign: Campaign, node: Unit | None = None) -> Reminders:
     return Reminders(campaign, now, people)
 
 
-def deliver_reminders(reminders: Reminders, link: str | None = None) -> tuple[int, list[Reminder]]:
+def deliver_reminders(reminders: Reminders, link: str | None = None) -> tuple[int, list[Reminder], list[Reminder]]:
     """E-mail the reminders record_reminders() recorded (call after the commit), each in the participant's
     language. Those the mail server could not be reached for (it is down) have their reminder withdrawn,
-    committed, so that they may be reminded again at once. Returns how many e-mails were sent, and those."""
+    committed, so that they may be reminded again at once; those whose address it refused keep theirs, as a
+    new try would be refused too. Returns how many e-mails were sent, those not reached, and those refused."""
     campaign = reminders.campaign
     mailing = mail_each(reminders.people, N_("Nhắc nhở: %(title)s, hạn %(date)s"),
                         {"title": campaign.title, "date": campaign.due_on.strftime("%d/%m/%Y")},
@@ -653,7 +654,7 @@ def deliver_reminders(reminders: Reminders, link: str | None = None) -> tuple[in
                         labels=INSTRUMENT_LABELS)
     if mailing.unreached:
         _withdraw(reminders, mailing.unreached)
-    return mailing.sent, mailing.unreached
+    return mailing.sent, mailing.unreached, mailing.refused
 
 
 def _withdraw(reminders: Reminders, unreached: list[Reminder]) -> None:

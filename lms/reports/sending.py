@@ -301,11 +301,12 @@ def set_due_date(unit: Unit, year: int, due_on: date, by: User) -> ReportDeadlin
     return deadline
 
 
-def announce_due(unit: Unit, year: int, by: User) -> tuple[int, list[Unit]]:
+def announce_due(unit: Unit, year: int, by: User) -> tuple[int, list[Unit], list[Unit]]:
     """E-mail the day the units directly under `unit` are now due to the admins of those that have not sent
     their report of `year`, and of those whose own units were due later (which that day now moves along),
-    sent or not (call after the commit). Returns how many e-mails were sent, and the units to tell that have
-    no admin with an e-mail address to tell."""
+    sent or not (call after the commit). Returns how many e-mails were sent, the units to tell that have
+    no admin with an e-mail address to tell, and those none of whose admins the mail server took an e-mail
+    for (once it is found down, the units after are not tried)."""
     due = due_date(unit, year)
     children = children_reports(unit, year, due)
     moved = set(db.session.scalars(select(ReportDeadline.unit_id).where(
@@ -313,17 +314,22 @@ def announce_due(unit: Unit, year: int, by: User) -> tuple[int, list[Unit]]:
         ReportDeadline.due_on > due)))
     told = [child for child in children if child.latest is None or child.unit.id in moved]
     admins = role_holders([child.unit.id for child in told], (Role.UNIT_ADMIN,))
-    sent, untold = 0, [child.unit for child in told if child.unit.id not in admins]
+    sent, untold, unreached, server_down = 0, [child.unit for child in told if child.unit.id not in admins], [], False
     for child in told:
         people = [person for person in admins.get(child.unit.id, []) if person.id != by.id]
-        mailing = mail_each(people, N_("Hạn gửi báo cáo năm %(year)d của %(unit)s: ngày %(date)s"),
-                            _subject_args(child.unit, year, due), "reports/email_due_set.txt", unit=child.unit,
-                            year=year, due=due, by=by, link=panel_link(child.unit.id, year),
-                            moved=child.unit.id in moved, has_sent=child.latest is not None)
-        sent += mailing.sent
-        if mailing.server_down:  # the next units' admins would wait for it in vain
-            break
-    return sent, untold
+        if not people:
+            continue
+        reached = 0
+        if not server_down:  # else the next units' admins would wait for it in vain
+            mailing = mail_each(people, N_("Hạn gửi báo cáo năm %(year)d của %(unit)s: ngày %(date)s"),
+                                _subject_args(child.unit, year, due), "reports/email_due_set.txt", unit=child.unit,
+                                year=year, due=due, by=by, link=panel_link(child.unit.id, year),
+                                moved=child.unit.id in moved, has_sent=child.latest is not None)
+            reached, server_down = mailing.sent, mailing.server_down
+        sent += reached
+        if not reached:
+            unreached.append(child.unit)
+    return sent, untold, unreached
 
 
 def days_set_later_below(unit: Unit, year: int, due_on: date) -> int:
@@ -418,28 +424,41 @@ def unit_names(units: list[Unit]) -> str:
     return names_in_message([unit.name for unit in units], N_("%(names)s và %(num)d đơn vị khác"))
 
 
-def deliver(outcomes: list[Reminders], year: int, by: User | None) -> tuple[int, list[Unit]]:
-    """E-mail the reminders remind() recorded (call after the commit). A unit none of whose admins could be
-    e-mailed (the mail server down) has its reminder withdrawn, committed, so that it may be reminded again at
-    once; once the server is found down, the units after are not tried, and withdrawn too. Returns how many
-    e-mails were sent, and those units."""
-    sent, unreached, server_down = 0, [], False
+@dataclass(frozen=True)
+class Delivery:
+    """What deliver() did: the e-mails sent, the units the mail server could not be reached for (their
+    reminders withdrawn), and those whose admins' addresses it refused."""
+    sent: int
+    unreached: list[Unit]
+    refused: list[Unit]
+
+    def reminded(self, outcomes: list[Reminders]) -> int:
+        """How many units of `outcomes` at least one e-mail reached."""
+        return sum(len(outcome.reminded) for outcome in outcomes) - len(self.unreached) - len(self.refused)
+
+
+def deliver(outcomes: list[Reminders], year: int, by: User | None) -> Delivery:
+    """E-mail the reminders remind() recorded (call after the commit). A unit none of whose admins the mail
+    server could be reached for (it is down) has its reminder withdrawn, committed, so that it may be reminded
+    again at once; once the server is found down, the units after are not tried, and withdrawn too. A unit
+    whose admins' addresses it all refused keeps its reminder: a new try would be refused too."""
+    sent, unreached, refused, server_down = 0, [], [], False
     for outcome in outcomes:
         missed = []
         for child, admins in outcome.reminded:
-            reached = 0
-            if not server_down:
-                mailing = mail_each(admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
-                                    _subject_args(child, year, outcome.due), "reports/email_send_reminder.txt",
-                                    unit=child, year=year, due=outcome.due, by=by, link=panel_link(child.id, year),
-                                    remind_days=REMIND_EVERY.days)
-                reached, server_down = mailing.sent, mailing.server_down
-            sent += reached
-            if not reached:
+            mailing = None if server_down else mail_each(
+                admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
+                _subject_args(child, year, outcome.due), "reports/email_send_reminder.txt", unit=child, year=year,
+                due=outcome.due, by=by, link=panel_link(child.id, year), remind_days=REMIND_EVERY.days)
+            if mailing is not None:
+                sent, server_down = sent + mailing.sent, mailing.server_down
+            if mailing is None or (not mailing.sent and mailing.unreached):
                 missed.append(child)
+            elif not mailing.sent:
+                refused.append(child)
         _withdraw(missed, year, outcome.at)
         unreached += missed
-    return sent, unreached
+    return Delivery(sent, unreached, refused)
 
 
 def _withdraw(units: list[Unit], year: int, reminded_at: datetime) -> None:

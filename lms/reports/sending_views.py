@@ -68,13 +68,16 @@ def remind_yearly_report():
         flash(str(error), PANEL_ERROR)
         return _back_to_panel(unit, year)
     db.session.commit()
-    sent, unreached = sending.deliver([outcome], year, current_user)
-    reminded = len(outcome.reminded) - len(unreached)
+    delivery = sending.deliver([outcome], year, current_user)
+    reminded = delivery.reminded([outcome])
     message = [_("Đã nhắc %(units)d đơn vị chưa gửi báo cáo năm %(year)d (%(people)d người nhận e-mail).",
-                 units=reminded, year=year, people=sent), *sending.left_out(outcome)]
-    if unreached:
+                 units=reminded, year=year, people=delivery.sent), *sending.left_out(outcome)]
+    if delivery.unreached:
         message.append(_("Máy chủ thư chưa gửi được e-mail nhắc tới %(units)s; hãy nhắc lại sau.",
-                         units=sending.unit_names(unreached)))
+                         units=sending.unit_names(delivery.unreached)))
+    if delivery.refused:
+        message.append(_("Máy chủ thư từ chối địa chỉ e-mail của quản trị viên %(units)s; hãy kiểm tra lại địa "
+                         "chỉ của họ.", units=sending.unit_names(delivery.refused)))
     flash(" ".join(message), PANEL_SUCCESS if reminded else PANEL_ERROR)
     return _back_to_panel(unit, year)
 
@@ -95,14 +98,15 @@ def set_yearly_report_due():
         flash(str(error), PANEL_ERROR)
         return _back_to_panel(unit, year)
     db.session.commit()
-    told, untold = sending.announce_due(unit, year, current_user) if deadline.due_on != previous else (0, [])
-    flash(_due_set_message(unit, year, deadline.due_on, told, untold), PANEL_SUCCESS)
+    announced = sending.announce_due(unit, year, current_user) if deadline.due_on != previous else (0, [], [])
+    flash(_due_set_message(unit, year, deadline.due_on, *announced), PANEL_SUCCESS)
     return _back_to_panel(unit, year)
 
 
-def _due_set_message(unit: Unit, year: int, due_on: date, told: int, untold: list[Unit]) -> str:
-    """What setting the day did: the day, the later days set below that it moved, who was told, and which
-    units have nobody to tell."""
+def _due_set_message(unit: Unit, year: int, due_on: date, told: int, untold: list[Unit],
+                     unreached: list[Unit]) -> str:
+    """What setting the day did: the day, the later days set below that it moved, who was told, which units
+    have nobody to tell, and which the mail server could not tell."""
     day = due_on.strftime("%d/%m/%Y")
     message = [_("Các đơn vị trực thuộc %(unit)s gửi báo cáo năm %(year)d chậm nhất ngày %(date)s.", unit=unit.name,
                  year=year, date=day)]
@@ -117,6 +121,9 @@ def _due_set_message(unit: Unit, year: int, due_on: date, told: int, untold: lis
                                 "Đã báo hạn qua e-mail tới %(num)d quản trị viên của các đơn vị trực thuộc.", told))
     if untold:
         message.append(_("Chưa có quản trị viên có e-mail để báo hạn: %(units)s.", units=sending.unit_names(untold)))
+    if unreached:
+        message.append(_("Máy chủ thư chưa gửi được e-mail báo hạn tới %(units)s; hãy báo trực tiếp cho các đơn vị "
+                         "này.", units=sending.unit_names(unreached)))
     return " ".join(message)
 
 

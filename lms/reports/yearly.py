@@ -21,7 +21,7 @@ from lms.orgs.services import ancestors
 from lms.reports import metrics, sending
 from lms.reports.charts import number_text
 from lms.reports.exports import name_part
-from lms.reports.tables import DATE, INT, PERCENT, TEXT, Table
+from lms.reports.tables import DATE, INT, PERCENT, Table
 
 # The tables the report is made of; each is printed in the section that speaks of it.
 TABLE_KEYS = ("coverage", "courses", "cascade", "trainers", "campaigns", "gaps", "capacity", "targets")

@@ -326,6 +326,20 @@ def test_a_reminder_no_email_reached_is_withdrawn(client, app, national, admin_a
                                                                "hoa@example.org"]
 
 
+def test_a_refused_address_is_named_and_keeps_its_reminder(client, app, national, admin_a, tree, smtp_server):
+    campaign = national["campaign"]
+    recorder = smtp_server(refusing=("coc@example.org",))
+    sign_in_as(client, admin_a)
+    response = client.post(f"/assessments/campaigns/{campaign.id}/remind", data={"unit": tree.grassroots_a.id})
+    page = text(client.get(response.headers["Location"]))
+    assert "Đã gửi e-mail nhắc nhở tới 2 cán bộ." in page
+    assert "Máy chủ thư từ chối địa chỉ e-mail của 1 cán bộ: Sùng Văn Cốc; hãy kiểm tra lại địa chỉ của họ." in page
+    assert sorted(recorder.recipients) == ["binh@example.org", "hoa@example.org"]
+    # A new try would be refused too: Cốc waits three days, as those reached do.
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).where(Participant.reminded_at.is_not(None))) == 3
+
+
 def test_many_people_not_reached_are_named_five_and_counted(client, app, national, central_admin, tree):
     sign_in_as(client, central_admin)
     mail_server_down(app)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlalchemy import distinct, func, select, update
+from sqlalchemy import delete, distinct, func, select, update
 
 from lms.assessments.models import EvidenceFile
 from lms.auth.permissions import Role
@@ -571,7 +571,7 @@ def test_a_province_sets_its_units_a_day_before_its_own(client, tree, admin_a, c
     assert f'max="{year}-12-15" min="{year}-11-20"' in page
     assert f"Chọn một ngày từ 20/11/{year} đến 15/12/{year}." in page
     assert f"Hạn gửi: ngày 01/12/{year}." in dashboard(client, tree.grassroots_a, year)
-    set_due(client, tree.province_a, f"05/12/{year}", year)  # typed the Vietnamese way; changed, not added
+    set_due(client, tree.province_a, f" 05/12/{year} ", year)  # typed the Vietnamese way; changed, not added
     assert [(d.unit_id, d.year, d.due_on.isoformat(), d.set_by_id) for d in db.session.scalars(
         select(ReportDeadline))] == [(tree.province_a.id, year, f"{year}-12-05", admin_a.id)]
     # Another level's units keep the installation's day.
@@ -843,6 +843,26 @@ def test_a_reminder_no_email_reached_is_withdrawn(client, tree, admin_a, admin_b
     assert [mail["To"] for mail in outbox(client.application)][-1] == admin_b.email and count(ReportReminder) == 1
 
 
+def test_an_address_the_mail_server_refuses_is_named_and_keeps_its_reminder(client, tree, admin_a, admin_b,
+                                                                           central_admin, smtp_server):
+    recorder = smtp_server(refusing=(admin_b.email,))
+    sign_in_as(client, central_admin)
+    remind(client, tree.central, YEAR)
+    assert recorder.recipients == [admin_a.email]
+    panel = flat(sent_panel(dashboard(client, tree.central)))
+    assert "Đã nhắc 1 đơn vị chưa gửi báo cáo năm 2026 (1 người nhận e-mail)." in panel
+    assert ("Máy chủ thư từ chối địa chỉ e-mail của quản trị viên Tỉnh đoàn An Giang; hãy kiểm tra lại địa chỉ của "
+            "họ.") in panel
+    assert count(ReportReminder) == 2  # a new try would be refused too: An Giang waits three days as others do
+    # The daily run names it without failing: cron need not report a bad address every day.
+    db.session.execute(delete(ReportReminder))
+    db.session.commit()
+    client.application.config["SERVER_NAME"] = None
+    result = run_daily_reminders(client.application, "--days-before", "30")
+    assert result.exit_code == 0, result.output
+    assert "not reminded for 2026, addresses the mail server refused (1 units): DOAN-AGG" in result.output
+
+
 def test_once_the_mail_server_is_found_down_the_next_units_wait_for_it_no_more(client, tree, admin_a, admin_b,
                                                                               central_admin, mail_server_turning_away):
     sign_in_as(client, central_admin)
@@ -851,9 +871,11 @@ def test_once_the_mail_server_is_found_down_the_next_units_wait_for_it_no_more(c
     assert "Máy chủ thư chưa gửi được e-mail nhắc tới Tỉnh đoàn An Giang, Tỉnh đoàn Lào Cai; hãy nhắc lại sau." \
         in flat(sent_panel(dashboard(client, tree.central)))
     assert count(ReportReminder) == 0
-    # Setting a day: the units are told it, or rather not, at the cost of one try too.
+    # Setting a day: the units are told it, or rather not, at the cost of one try too, and the page says so.
     set_due(client, tree.central, f"{YEAR}-12-10", YEAR)
     assert len(mail_server_turning_away) == 2
+    assert "Máy chủ thư chưa gửi được e-mail báo hạn tới Tỉnh đoàn An Giang, Tỉnh đoàn Lào Cai; hãy báo trực tiếp " \
+        "cho các đơn vị này." in flat(sent_panel(dashboard(client, tree.central)))
 
 
 def test_the_units_that_have_not_sent_are_told_their_new_day_in_their_language(client, tree, admin_a, admin_b,
