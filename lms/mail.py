@@ -62,7 +62,7 @@ def _send(smtp: smtplib.SMTP | None, message: EmailMessage) -> None:
 class Mailing:
     """What mail_each() did: how many e-mails the mail server took, the people it could not be reached for,
     those whose e-mail it refused (their address, say), each in the order given, and whether it could not be
-    reached at all (server_down), so that a caller with more batches spares them the wait."""
+    reached at all (server_down: mail_batches() then spares the next batches the wait)."""
     sent: int
     unreached: list
     refused: list
@@ -95,6 +95,29 @@ def mail_each(people, subject: str, subject_args: dict, template: str, **context
             if server_down:
                 log.exception("Could not reach the mail server: %d e-mails not sent", len(waiting))
     return Mailing(len(people) - len(refused) - len(waiting), list(waiting), refused, server_down)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The e-mails of one mail_each() call: to `people`, `template` rendered with `context`."""
+    people: list
+    subject: str
+    subject_args: dict
+    template: str
+    context: dict
+
+
+def mail_batches(batches: list[Batch]) -> list[Mailing]:
+    """mail_each() for each batch in turn, its Mailing in the same place; once the mail server is found down,
+    the batches after are not tried (their people unreached), sparing them the wait."""
+    mailings = []
+    for batch in batches:
+        if mailings and mailings[-1].server_down:
+            mailings.append(Mailing(0, list(batch.people), [], True))
+        else:
+            mailings.append(mail_each(batch.people, batch.subject, batch.subject_args, batch.template,
+                                      **batch.context))
+    return mailings
 
 
 def _send_each(smtp: smtplib.SMTP | None, waiting: deque, refused: list, message_for) -> None:

@@ -18,7 +18,7 @@ from lms.assessments.evidence import ALLOWED_TYPES, has_upload, save_upload, typ
 from lms.auth.permissions import Role, can, holds_on
 from lms.db import db, utcnow
 from lms.i18n import N_, end_of_local_day_utc, local_date, local_today, names_in_message
-from lms.mail import mail_each
+from lms.mail import Batch, mail_batches, mail_each
 from lms.orgs.models import AREA_FLAGS, Unit, UnitLevel
 from lms.orgs.services import subtree_ids
 from lms.people.models import User
@@ -314,22 +314,16 @@ def announce_due(unit: Unit, year: int, by: User) -> tuple[int, list[Unit], list
         ReportDeadline.due_on > due)))
     told = [child for child in children if child.latest is None or child.unit.id in moved]
     admins = role_holders([child.unit.id for child in told], (Role.UNIT_ADMIN,))
-    sent, untold, unreached, server_down = 0, [child.unit for child in told if child.unit.id not in admins], [], False
-    for child in told:
-        people = [person for person in admins.get(child.unit.id, []) if person.id != by.id]
-        if not people:
-            continue
-        reached = 0
-        if not server_down:  # else the next units' admins would wait for it in vain
-            mailing = mail_each(people, N_("Hạn gửi báo cáo năm %(year)d của %(unit)s: ngày %(date)s"),
-                                _subject_args(child.unit, year, due), "reports/email_due_set.txt", unit=child.unit,
-                                year=year, due=due, by=by, link=panel_link(child.unit.id, year),
-                                moved=child.unit.id in moved, has_sent=child.latest is not None)
-            reached, server_down = mailing.sent, mailing.server_down
-        sent += reached
-        if not reached:
-            unreached.append(child.unit)
-    return sent, untold, unreached
+    untold = [child.unit for child in told if child.unit.id not in admins]
+    to_mail = [(child, people) for child in told
+               if (people := [person for person in admins.get(child.unit.id, []) if person.id != by.id])]
+    mailings = mail_batches([Batch(
+        people, N_("Hạn gửi báo cáo năm %(year)d của %(unit)s: ngày %(date)s"), _subject_args(child.unit, year, due),
+        "reports/email_due_set.txt",
+        {"unit": child.unit, "year": year, "due": due, "by": by, "link": panel_link(child.unit.id, year),
+         "moved": child.unit.id in moved, "has_sent": child.latest is not None}) for child, people in to_mail])
+    return (sum(mailing.sent for mailing in mailings), untold,
+            [child.unit for (child, _people), mailing in zip(to_mail, mailings) if not mailing.sent])
 
 
 def days_set_later_below(unit: Unit, year: int, due_on: date) -> int:
@@ -442,31 +436,32 @@ def deliver(outcomes: list[Reminders], year: int, by: User | None) -> Delivery:
     server could be reached for (it is down) has its reminder withdrawn, committed, so that it may be reminded
     again at once; once the server is found down, the units after are not tried, and withdrawn too. A unit
     whose admins' addresses it all refused keeps its reminder: a new try would be refused too."""
-    sent, unreached, refused, server_down = 0, [], [], False
-    for outcome in outcomes:
-        missed = []
-        for child, admins in outcome.reminded:
-            mailing = None if server_down else mail_each(
-                admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"),
-                _subject_args(child, year, outcome.due), "reports/email_send_reminder.txt", unit=child, year=year,
-                due=outcome.due, by=by, link=panel_link(child.id, year), remind_days=REMIND_EVERY.days)
-            if mailing is not None:
-                sent, server_down = sent + mailing.sent, mailing.server_down
-            if mailing is None or (not mailing.sent and mailing.unreached):
-                missed.append(child)
-            elif not mailing.sent:
-                refused.append(child)
-        _withdraw(missed, year, outcome.at)
-        unreached += missed
-    return Delivery(sent, unreached, refused)
+    to_mail = [(outcome, child, admins) for outcome in outcomes for child, admins in outcome.reminded]
+    mailings = mail_batches([Batch(
+        admins, N_("Nhắc gửi báo cáo năm %(year)d của %(unit)s, hạn %(date)s"), _subject_args(child, year, outcome.due),
+        "reports/email_send_reminder.txt",
+        {"unit": child, "year": year, "due": outcome.due, "by": by, "link": panel_link(child.id, year),
+         "remind_days": REMIND_EVERY.days}) for outcome, child, admins in to_mail])
+    unreached, refused, withdrawn = [], [], {}
+    for (outcome, child, _admins), mailing in zip(to_mail, mailings):
+        if mailing.sent:
+            continue
+        if mailing.unreached:
+            unreached.append(child)
+            withdrawn.setdefault(outcome.at, []).append(child.id)
+        else:
+            refused.append(child)
+    _withdraw(withdrawn, year)
+    return Delivery(sum(mailing.sent for mailing in mailings), unreached, refused)
 
 
-def _withdraw(units: list[Unit], year: int, reminded_at: datetime) -> None:
-    """Take back the reminders of `year` recorded at `reminded_at` that never reached `units`, and commit."""
-    if units:
+def _withdraw(unit_ids_by_time: dict[datetime, list[int]], year: int) -> None:
+    """Take back the reminders of `year` recorded at each time that never reached those units, and commit."""
+    for reminded_at, unit_ids in unit_ids_by_time.items():
         db.session.execute(delete(ReportReminder).where(
-            ReportReminder.unit_id.in_([unit.id for unit in units]), ReportReminder.year == year,
+            ReportReminder.unit_id.in_(unit_ids), ReportReminder.year == year,
             ReportReminder.reminded_at == reminded_at))
+    if unit_ids_by_time:
         db.session.commit()
 
 
