@@ -25,6 +25,11 @@ def names_in_message(names: list[str], others: str) -> str:
     return gettext(others, names=shown, num=len(names) - NAMES_IN_MESSAGE)
 
 
+def people_names(people) -> str:
+    """People (anything with a `full_name`) for a message, named as names_in_message() names them."""
+    return names_in_message([person.full_name for person in people], N_("%(names)s và %(num)d người khác"))
+
+
 def select_locale() -> str:
     supported = current_app.config["LMS_LOCALES"]
     # Outside a request (command line, loaders) there is no session: use the default.

@@ -20,7 +20,7 @@ from lms.assessments.views import bp
 from lms.auth.permissions import can, has_any_scope, require
 from lms.db import as_id, db, get_by_id
 from lms.forms import ActionForm, choices
-from lms.i18n import level_name, local_today
+from lms.i18n import level_name, local_today, people_names
 from lms.orgs.models import Unit
 from lms.people.models import VOLUNTEER_ROLE_LABELS
 from lms.reports.exports import download
@@ -279,12 +279,12 @@ def _flash_reminders_sent(sent: int, unreached: list, refused: list) -> None:
         message.append(ngettext("Máy chủ thư chưa gửi được e-mail nhắc tới %(num)d cán bộ: %(names)s; "
                                 "hãy nhắc lại sau.",
                                 "Máy chủ thư chưa gửi được e-mail nhắc tới %(num)d cán bộ: %(names)s; "
-                                "hãy nhắc lại sau.", len(unreached), names=service.reminded_names(unreached)))
+                                "hãy nhắc lại sau.", len(unreached), names=people_names(unreached)))
     if refused:
         message.append(ngettext("Máy chủ thư từ chối địa chỉ e-mail của %(num)d cán bộ: %(names)s; hãy kiểm tra lại "
                                 "địa chỉ của họ.",
                                 "Máy chủ thư từ chối địa chỉ e-mail của %(num)d cán bộ: %(names)s; hãy kiểm tra lại "
-                                "địa chỉ của họ.", len(refused), names=service.reminded_names(refused)))
+                                "địa chỉ của họ.", len(refused), names=people_names(refused)))
     flash(" ".join(message), "success" if sent else "error")
 
 

@@ -32,7 +32,7 @@ from lms.assessments.models import (CAMPAIGN_CLOSED, CAMPAIGN_DRAFT, CAMPAIGN_OP
 from lms.assessments.scoring import TASK_INSTRUMENTS
 from lms.auth.permissions import ACTIONS, can, in_scope, scope_paths
 from lms.db import db, utcnow
-from lms.i18n import N_, local_today, names_in_message
+from lms.i18n import N_, local_today
 from lms.mail import mail_each
 from lms.orgs.models import Unit, UnitLevel
 from lms.paging import Page
@@ -667,10 +667,6 @@ def _withdraw(reminders: Reminders, unreached: list[Reminder]) -> None:
     campaign.last_reminder_at = db.session.scalar(select(func.max(Participant.reminded_at))
                                                   .where(Participant.campaign_id == campaign.id))
     db.session.commit()
-
-
-def reminded_names(people: list[Reminder]) -> str:
-    return names_in_message([person.full_name for person in people], N_("%(names)s và %(num)d người khác"))
 
 
 def campaigns_to_remind() -> list[Campaign]:

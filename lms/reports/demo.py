@@ -35,6 +35,6 @@ def load_demo_reports() -> None:
             continue
         upload = FileStorage(io.BytesIO(render(yearly.build(unit, year))),
                              filename=yearly.filename(unit, year, extension))
-        sent = sending.send(unit, year, upload, note, sender)
         day = sending.due_date(unit.parent, year) + timedelta(days=days)
+        sent = sending.send(unit, year, upload, note, sender, on=min(day, local_today()))
         sent.sent_at = min(end_of_local_day_utc(day) - timedelta(hours=24 - hour), utcnow())

@@ -18,7 +18,7 @@ from lms.assessments.evidence import ALLOWED_TYPES, has_upload, save_upload, typ
 from lms.auth.permissions import Role, can, holds_on
 from lms.db import db, utcnow
 from lms.i18n import N_, end_of_local_day_utc, local_date, local_today, names_in_message
-from lms.mail import Batch, mail_batches, mail_each
+from lms.mail import Batch, Mailing, mail_batches, mail_each
 from lms.orgs.models import AREA_FLAGS, Unit, UnitLevel
 from lms.orgs.services import subtree_ids
 from lms.people.models import User
@@ -66,8 +66,13 @@ def due_date(unit: Unit, year: int) -> date:
 
 
 def season_end(year: int) -> date:
-    """The last day a due day of `year`'s reports may fall on, and may be changed until."""
+    """The last day of `year`'s reporting season: the last day a due day of its reports may fall on, and the
+    last day they may be sent up, reminded of, or have their due day changed."""
     return date(year + 1, REPORTING_SEASON_ENDS + 1, 1) - timedelta(days=1)
+
+
+def season_over(year: int, today: date | None = None) -> bool:
+    return (today or local_today()) > season_end(year)
 
 
 def reporting_years(today: date) -> list[int]:
@@ -102,15 +107,20 @@ def earlier_day_kept(first_sent_at: datetime | None, due_when_sent: date | None,
 
 # --- Sending ----------------------------------------------------------------------------------------
 
-def send(unit: Unit, year: int, upload: FileStorage | None, note: str, sender: User) -> SentReport:
-    """Record `unit`'s yearly report of `year` as sent by `sender`, with the signed file. Refuses (RuleError,
-    nothing stored) a unit with nothing above it, a closed unit, a sender who is not an admin of the unit
-    itself (the level above receives reports; it does not send them for its units), no file, a file that is
-    not a real PDF or DOCX, or a note too long."""
+def send(unit: Unit, year: int, upload: FileStorage | None, note: str, sender: User,
+         on: date | None = None) -> SentReport:
+    """Record `unit`'s yearly report of `year` as sent by `sender`, with the signed file, on the day `on`
+    (today unless a report sent earlier is being loaded, as the demo's are). Refuses (RuleError, nothing
+    stored) a unit with nothing above it, a closed unit, a year whose reporting season was over on that day, a
+    sender who is not an admin of the unit itself (the level above receives reports; it does not send them for
+    its units), no file, a file that is not a real PDF or DOCX, or a note too long."""
     if unit.parent_id is None:
         raise RuleError(_("%(unit)s không có cấp trên để gửi báo cáo.", unit=unit.name))
     if not unit.is_open:
         raise RuleError(_("%(unit)s đã giải thể nên không gửi báo cáo được.", unit=unit.name))
+    if season_over(year, on):
+        raise RuleError(_("Mùa báo cáo năm %(year)d đã kết thúc ngày %(date)s; không gửi báo cáo năm này được nữa.",
+                          year=year, date=season_end(year).strftime("%d/%m/%Y")))
     if not holds_on(sender, ACTION, unit):
         raise RuleError(_("Chỉ quản trị viên của chính %(unit)s gửi báo cáo năm của đơn vị lên cấp trên.",
                           unit=unit.name))
@@ -230,6 +240,7 @@ class Panel:
     may_remind: bool
     may_set_due: bool
     due_bounds: tuple[date, date] | None  # the days it may set, when it may: see due_day_bounds()
+    season_ended_on: date | None  # when the year's reporting season is over: nothing more is sent or changed
 
     @property
     def status_label(self) -> str:
@@ -248,17 +259,19 @@ def panel(viewer: User, unit: Unit, year: int) -> Panel:
     acts = unit.is_open and can(viewer, ACTION, unit)
     children_due = due_date(unit, year)
     children = children_reports(unit, year, children_due)
-    in_season = local_today() <= season_end(year)
-    may_remind = acts and in_season and any(child.latest is None for child in children)
-    may_set_due = acts and in_season and bool(children)
+    ended_on = season_end(year) if season_over(year) else None
+    may_remind = acts and not ended_on and any(child.latest is None for child in children)
+    may_set_due = acts and not ended_on and bool(children)
     due_bounds = due_day_bounds(unit, year) if may_set_due else None
     if unit.parent_id is None:
-        return Panel([], None, None, None, False, children, children_due, may_remind, may_set_due, due_bounds)
+        return Panel([], None, None, None, False, children, children_due, may_remind, may_set_due, due_bounds,
+                     ended_on)
     own, due = history(unit, year), due_date(unit.parent, year)
     first_sent_at, due_when_sent = (own[-1].sent_at, own[-1].due_on) if own else (None, None)
+    may_send = unit.is_open and not ended_on and holds_on(viewer, ACTION, unit)
     return Panel(own, status_of(first_sent_at, due_when_sent, due, utcnow()), due,
-                 earlier_day_kept(first_sent_at, due_when_sent, due), unit.is_open and holds_on(viewer, ACTION, unit),
-                 children, children_due, may_remind, may_set_due, due_bounds)
+                 earlier_day_kept(first_sent_at, due_when_sent, due), may_send,
+                 children, children_due, may_remind, may_set_due, due_bounds, ended_on)
 
 
 def _days_left_in_season(year: int) -> tuple[date, date]:
@@ -364,7 +377,7 @@ def remind(unit: Unit, year: int, by: User | None) -> Reminders:
     (NobodyReminded when every unit that has not sent was left out)."""
     if not unit.is_open:
         raise RuleError(_("%(unit)s đã giải thể.", unit=unit.name))
-    if local_today() > season_end(year):
+    if season_over(year):
         raise RuleError(_("Mùa báo cáo năm %(year)d đã kết thúc ngày %(date)s; không nhắc gửi nữa.", year=year,
                           date=season_end(year).strftime("%d/%m/%Y")))
     due = due_date(unit, year)
@@ -467,9 +480,9 @@ def _withdraw(unit_ids_by_time: dict[datetime, list[int]], year: int) -> None:
 
 # --- Telling the level above -----------------------------------------------------------------------------
 
-def notify_parent(sent: SentReport, by: User) -> int:
-    """E-mail the admins and reviewers of the level above that `sent` has arrived (call after the commit).
-    Returns how many were sent."""
+def notify_parent(sent: SentReport, by: User) -> Mailing:
+    """E-mail the admins and reviewers of the level above that `sent` has arrived (call after the commit):
+    the Mailing says whom the mail server could not tell."""
     unit = sent.unit
     people = [person for person in parent_reviewers(unit) if person.id != by.id]
     link = panel_link(unit.parent_id, sent.year)
@@ -478,7 +491,7 @@ def notify_parent(sent: SentReport, by: User) -> int:
     return mail_each(people, N_("%(unit)s đã gửi báo cáo năm %(year)d"), _subject_args(unit, sent.year, due),
                      "reports/email_report_sent.txt", unit=unit, year=sent.year, sent=sent, by=by, link=link,
                      in_time=status_of(first.sent_at, first.due_on, due, utcnow()) == SENT,
-                     judged_by=judged_by(due, first.due_on), times=len(versions)).sent
+                     judged_by=judged_by(due, first.due_on), times=len(versions))
 
 
 def panel_link(unit_id: int, year: int) -> str:

@@ -13,6 +13,8 @@ from lms.actions import RuleError
 from lms.auth.permissions import require, scope_required
 from lms.db import db, get_by_id
 from lms.forms import ActionForm
+from lms.i18n import people_names
+from lms.mail import Mailing
 from lms.orgs.models import Unit
 from lms.reports import dashboard, sending
 from lms.reports.forms import DueDateForm, SendReportForm
@@ -49,10 +51,23 @@ def send_yearly_report():
         flash(str(error), PANEL_ERROR)
         return _back_to_panel(unit, year)
     db.session.commit()
-    sending.notify_parent(sent, current_user)
-    flash(_("Đã gửi báo cáo năm %(year)s của %(unit)s lên %(parent)s.", year=year, unit=unit.name,
-            parent=unit.parent.name), PANEL_SUCCESS)
+    mailing = sending.notify_parent(sent, current_user)
+    flash(" ".join([_("Đã gửi báo cáo năm %(year)s của %(unit)s lên %(parent)s.", year=year, unit=unit.name,
+                      parent=unit.parent.name), *_untold_of_arrival(mailing, unit.parent)]), PANEL_SUCCESS)
     return _back_to_panel(unit, year)
+
+
+def _untold_of_arrival(mailing: Mailing, parent: Unit) -> list[str]:
+    """Whom at the level above the e-mail saying a report arrived did not reach: the report is sent all the same,
+    so the sender can tell them another way."""
+    untold = []
+    if mailing.unreached:
+        untold.append(_("Máy chủ thư chưa gửi được e-mail báo tin tới %(names)s (%(parent)s); hãy báo trực tiếp "
+                        "cho họ.", names=people_names(mailing.unreached), parent=parent.name))
+    if mailing.refused:
+        untold.append(_("Máy chủ thư từ chối địa chỉ e-mail của %(names)s (%(parent)s) nên họ chưa nhận được tin "
+                        "báo.", names=people_names(mailing.refused), parent=parent.name))
+    return untold
 
 
 @bp.route("/yearly/remind", methods=["POST"])

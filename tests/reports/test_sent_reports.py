@@ -4,6 +4,7 @@ reads the files, and reminds the units that have not sent; a bad file, a missing
 outside the sender's scope changes nothing."""
 import io
 import re
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -35,6 +36,31 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def send(client, unit, data: bytes = PDF, name: str = "bao-cao-nam-2026-DOAN-LCI.pdf", note: str = "",
          year: int = YEAR):
+    """`unit`'s report of `year` sent from its dashboard: today, or for a year whose reporting season is over
+    on 10 January of the year after, while it lasted."""
+    in_its_season = isinstance(year, int) and year < YEAR
+    with still_signed_in_on(client, datetime(year + 1, 1, 10, 2, 0)) if in_its_season else nullcontext():
+        return send_today(client, unit, data, name, note, year)
+
+
+@contextmanager
+def still_signed_in_on(client, when: datetime):
+    """Travel back to `when` (UTC) and home again with the client's session, signed again at each end: a
+    session signed later reads as forged, and one signed long before has expired."""
+    with client.session_transaction() as session:
+        kept = dict(session)
+    with time_machine.travel(when.replace(tzinfo=timezone.utc)):
+        with client.session_transaction() as session:
+            session.update(kept)
+        yield
+        with client.session_transaction() as session:
+            kept = dict(session)
+    with client.session_transaction() as session:
+        session.update(kept)
+
+
+def send_today(client, unit, data: bytes = PDF, name: str = "bao-cao-nam-2026-DOAN-LCI.pdf", note: str = "",
+               year: int = YEAR):
     return client.post(f"/reports/yearly/send?unit={unit.id}&year={year}",
                        data={"file": (io.BytesIO(data), name), "note": note}, content_type="multipart/form-data")
 
@@ -212,6 +238,46 @@ def test_a_sent_file_has_one_address(client, tree, admin_a, central_admin):
     for address in (f"/reports/yearly/sent/0{sent.id}", f"/reports/yearly/sent/{other_digits}"):
         response = client.get(address)
         assert response.status_code == 404 and "Không tìm thấy trang" in text(response), address
+
+
+def test_a_report_is_sent_until_its_season_ends_and_not_after(client, tree, admin_a):
+    """2025's reporting season ended on 31/03/2026: the tests run on 20/11/2026."""
+    sign_in_as(client, admin_a)
+    assert 'action="/reports/yearly/send' in dashboard(client, tree.province_a, YEAR)
+    assert "Mùa báo cáo năm 2026 đã kết thúc" not in dashboard(client, tree.province_a, YEAR)
+    for year in (YEAR - 1, 2000):
+        page = dashboard(client, tree.province_a, year)
+        assert 'action="/reports/yearly/send' not in page
+        assert (f"Mùa báo cáo năm {year} đã kết thúc ngày 31/03/{year + 1}: báo cáo năm này không còn gửi, nhắc gửi "
+                "hay đổi hạn được nữa.") in flat(sent_panel(page))
+        send_today(client, tree.province_a, year=year)
+        assert (f"Mùa báo cáo năm {year} đã kết thúc ngày 31/03/{year + 1}; không gửi báo cáo năm này được nữa."
+                in flat(sent_panel(dashboard(client, tree.province_a, year))))
+    assert (count(SentReport), count(EvidenceFile)) == (0, 0)
+    # Its last day (in Vietnam) it still takes one.
+    with still_signed_in_on(client, datetime(YEAR, 3, 31, 16, 59)):  # 23:59 in Vietnam
+        assert send_today(client, tree.province_a, year=YEAR - 1).status_code == 302
+    with still_signed_in_on(client, datetime(YEAR, 3, 31, 17, 0)):
+        send_today(client, tree.province_a, year=YEAR - 1)
+    assert count(SentReport) == 1
+
+
+def test_the_sender_is_told_whom_at_the_level_above_the_email_did_not_reach(client, tree, admin_a, central_admin,
+                                                                          make_user, smtp_server):
+    reviewer = make_user(tree.central, "Vũ Thị Lan", roles=[(Role.REVIEWER, tree.central)], email="lan@example.org")
+    sign_in_as(client, admin_a)
+    mail_server_down(client.application)
+    send(client, tree.province_a)
+    assert ("Đã gửi báo cáo năm 2026 của Tỉnh đoàn Lào Cai lên Trung ương Đoàn TNCS Hồ Chí Minh. Máy chủ thư chưa "
+            "gửi được e-mail báo tin tới Phạm Quốc Bảo, Vũ Thị Lan (Trung ương Đoàn TNCS Hồ Chí Minh); hãy báo trực "
+            "tiếp cho họ.") in flat(sent_panel(dashboard(client, tree.province_a)))
+    assert count(SentReport) == 1  # sent all the same
+    recorder = smtp_server(refusing=(reviewer.email,))
+    send(client, tree.province_a, name="ban-sua.pdf")
+    assert recorder.recipients == [central_admin.email]
+    panel = flat(sent_panel(dashboard(client, tree.province_a)))
+    assert ("Máy chủ thư từ chối địa chỉ e-mail của Vũ Thị Lan (Trung ương Đoàn TNCS Hồ Chí Minh) nên họ chưa nhận "
+            "được tin báo.") in panel and "chưa gửi được" not in panel
 
 
 def test_sending_needs_the_csrf_token(client, tree, admin_a):
@@ -394,7 +460,7 @@ def test_the_levels_table_counts_who_has_sent_at_each_level(client, tree, admin_
     assert {level: (units, sent) for level, units, sent, _, _ in rows} == direct_count(tree.central)
     panel = flat(sent_panel(dashboard(client, tree.central, year)))
     assert "Báo cáo năm 2025 gửi lên, theo cấp Cấp Đơn vị đang hoạt động Đã gửi lên cấp trên Chưa gửi Tỉ lệ đã gửi " \
-        "Tỉnh / thành phố 2 1 1 50,0 % Cơ sở 3 1 2 33,3 % Chi đoàn / chi hội 2 0 2 0,0 %" in panel
+        "Tỉnh / thành phố 2 1 1 50,0% Cơ sở 3 1 2 33,3% Chi đoàn / chi hội 2 0 2 0,0%" in panel
     with client.application.test_request_context():
         lines = yearly.outline(yearly.build(tree.central, year))[0].lines
     assert "Theo cấp, số đơn vị đã gửi báo cáo năm 2025 lên cấp trên trực tiếp: cấp tỉnh / thành phố 1 trên 2 đơn " \
@@ -405,7 +471,7 @@ def test_the_levels_table_counts_who_has_sent_at_each_level(client, tree, admin_
 
     sign_in_as(client, admin_a)
     panel = flat(sent_panel(dashboard(client, tree.province_a, year)))
-    assert "Cơ sở 1 1 0 100,0 % Chi đoàn / chi hội 1 0 1 0,0 %" in panel
+    assert "Cơ sở 1 1 0 100,0% Chi đoàn / chi hội 1 0 1 0,0%" in panel
     assert client.get(f"/reports/sent_levels.csv?unit={tree.central.id}&year={year}").status_code == 403
     # Under Bát Xát there is one level only: its table of units says it all.
     sign_in_as(client, batxat_admin)
