@@ -9,7 +9,7 @@ chosen so every text label keeps a contrast of at least 4.5:1 with what it is dr
 import math
 from dataclasses import dataclass, field
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
 from lms.reports.tables import DATE, INT, PERCENT, TEXT, Column, Table
@@ -19,8 +19,6 @@ LINE_CHARS = 40  # characters of a 13-unit font that fit across WIDTH
 LINE_HEIGHT = 16  # a second line of a long label
 # Text and bar colours, the same as those set at the top of templates/reports/_charts.html.
 INK, MUTED, WHITE, BAR = "#1b1f23", "#4a5560", "#ffffff", "#0b5d3b"
-
-NBSP = "\u00a0"
 
 BAR_ROW = 42  # label line, then the bar (one line more for a label on two lines)
 
@@ -88,13 +86,17 @@ def share_text(value) -> str:
     return "–" if value is None else format_decimal(float(value), format="#,##0.0")
 
 
+def whole_percent(points: float) -> str:
+    """A whole percentage as the page's language writes it (20%): an axis tick, a legend's bound."""
+    return format_percent(points / 100, format="#,##0%")
+
+
 def number_text(value, kind: str) -> str:
-    """A cell as a person reads it in the page's language: 1.234 · 45,5 % · 31/12/2026 · – for none. The
-    space before the percent sign does not break, so a narrow column never leaves the sign alone."""
+    """A cell as a person reads it in the page's language: 1.234 · 45,5% · 31/12/2026 · – for none."""
     if value is None:
         return "–"
     if kind == PERCENT:
-        return share_text(value) + NBSP + "%"
+        return format_percent(float(value) / 100, format="#,##0.0%")
     if kind == INT:
         return format_decimal(int(value), format="#,##0")
     if kind == DATE:
@@ -126,7 +128,7 @@ def _nice_max(value: float) -> float:
 
 def _ticks(left: float, right: float, top: float, kind: str) -> list[tuple[float, str]]:
     if kind == PERCENT:
-        return [(left + (right - left) * share, f"{int(share * 100)}{NBSP}%") for share in (0, .25, .5, .75, 1)]
+        return [(left + (right - left) * share, whole_percent(share * 100)) for share in (0, .25, .5, .75, 1)]
     return [(left + (right - left) * share, number_text(top * share, INT)) for share in (0, .5, 1)
             if share == 0 or float(top * share).is_integer()]
 
@@ -344,11 +346,11 @@ def heat_legend() -> list[tuple[str, str, str]]:
     for shade, fill in enumerate(HEAT_SHADES):
         low, high = shade * HEAT_STEP, (shade + 1) * HEAT_STEP
         if shade == 0:
-            label = _("dưới %(high)d %%", high=high)
+            label = _("dưới %(high)s", high=whole_percent(high))
         elif shade == len(HEAT_SHADES) - 1:
-            label = _("từ %(low)d %% trở lên", low=low)
+            label = _("từ %(low)s trở lên", low=whole_percent(low))
         else:
-            label = _("%(low)d–dưới %(high)d %%", low=low, high=high)
+            label = _("từ %(low)s đến dưới %(high)s", low=whole_percent(low), high=whole_percent(high))
         legend.append((fill, text_colour_on(fill), label))
     return legend
 

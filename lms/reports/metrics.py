@@ -373,7 +373,7 @@ SUMMARY_LABELS = {
     "cadres": N_("Cán bộ đang hoạt động"),
     "enrolled_core": N_("Đăng ký khóa học cốt lõi"),
     "completed_core": N_("Hoàn thành khóa học cốt lõi"),
-    "completed_core_pct": N_("Tỉ lệ hoàn thành khóa học cốt lõi"),
+    "completed_core_pct": N_("Tỉ lệ cán bộ hoàn thành khóa học cốt lõi"),
     "required_due": N_("Lượt học bắt buộc đến hạn trong năm"),
     "overdue_required": N_("Lượt học bắt buộc quá hạn"),
     "cohorts_held": N_("Lớp tập huấn đã tổ chức"),
@@ -382,7 +382,7 @@ SUMMARY_LABELS = {
     "certified_trainers": N_("Tập huấn viên được công nhận"),
     "campaign_participants": N_("Người tham gia đánh giá"),
     "campaign_completed": N_("Người hoàn thành đánh giá"),
-    "campaign_completed_pct": N_("Tỉ lệ hoàn thành đánh giá"),
+    "campaign_completed_pct": N_("Tỉ lệ người tham gia hoàn thành đánh giá"),
     "unit_assessments_approved": N_("Đánh giá năng lực đơn vị đã phê duyệt"),
     "unit_assessments_total": N_("Đánh giá năng lực đơn vị"),
 }

@@ -26,11 +26,11 @@ def test_bar_lengths_follow_the_percentages():
     assert chart.kind == "bars"
     span = chart.right - chart.left
     assert [round(bar.width, 3) for bar in chart.bars] == [round(span * .4, 3), span, 0]
-    assert [bar.value_text for bar in chart.bars] == ["40,0\u00a0%", "100,0\u00a0%", "–"]
+    assert [bar.value_text for bar in chart.bars] == ["40,0%", "100,0%", "–"]
     assert [bar.label for bar in chart.bars] == ["Tỉnh đoàn Lào Cai", "Tỉnh đoàn An Giang", "Tỉnh đoàn Hà Giang"]
     assert not chart.bars[2].has_value
-    assert [label for _, label in chart.ticks] == ["0\u00a0%", "25\u00a0%", "50\u00a0%", "75\u00a0%", "100\u00a0%"]
-    assert "Tỉnh đoàn Lào Cai: 40,0\u00a0%" in chart.desc and "Tỉnh đoàn Hà Giang: –" in chart.desc
+    assert [label for _, label in chart.ticks] == ["0%", "25%", "50%", "75%", "100%"]
+    assert "Tỉnh đoàn Lào Cai: 40,0%" in chart.desc and "Tỉnh đoàn Hà Giang: –" in chart.desc
     assert chart.bars[1].y - chart.bars[0].y == charts.BAR_ROW and chart.height > chart.bars[-1].y
 
 
@@ -42,9 +42,9 @@ def test_targets_draw_a_marker_at_the_target():
                   rows=[("Cán bộ hoàn thành khóa học cốt lõi", 70.0, 3, 10, 30.0, "Chưa đạt")])
     chart = charts.chart_for(table)
     bar = chart.bars[0]
-    assert bar.value_text == "30,0\u00a0%" and bar.width == pytest.approx(charts.WIDTH * .3)
+    assert bar.value_text == "30,0%" and bar.width == pytest.approx(charts.WIDTH * .3)
     assert bar.marker_x == pytest.approx(charts.WIDTH * .7)
-    assert chart.marker_label == "Mục tiêu (%)" and "mục tiêu 70,0\u00a0%" in chart.desc
+    assert chart.marker_label == "Mục tiêu (%)" and "mục tiêu 70,0%" in chart.desc
 
 
 def test_counts_scale_to_a_round_maximum():
@@ -93,8 +93,8 @@ def test_heat_map_shades_by_value_with_readable_text():
     assert [cell.text for cell in chart.cells] == ["0,0", "19,9", "20,0", "59,9", "80,0", "–"]
     for cell in chart.cells:
         assert charts.contrast(cell.text_fill, cell.fill) >= 4.5
-    assert "Cấp cơ sở: D1 59,9\u00a0%" in chart.desc
-    assert [label for _, _, label in chart.legend][0] == "dưới 20 %"
+    assert "Cấp cơ sở: D1 59,9%" in chart.desc
+    assert [label for _, _, label in chart.legend][0] == "dưới 20%"
 
 
 def test_every_chart_colour_reads_against_its_background():
@@ -116,12 +116,12 @@ def test_no_chart_for_an_empty_table_and_long_labels_are_shortened():
     no_figures.key = "coverage"
     assert charts.chart_for(no_figures) is None
     no_figures.rows = [("Cấp tỉnh", 0, 0.0)]
-    assert charts.chart_for(no_figures).bars[0].value_text == "0,0\u00a0%"
+    assert charts.chart_for(no_figures).bars[0].value_text == "0,0%"
     long = percent_table()
     long.rows = [("Đoàn Thanh niên Cộng sản Hồ Chí Minh trường Đại học Sư phạm Kỹ thuật", 1, 50.0), ("Ngắn", 1, 1.0)]
     chart = charts.chart_for(long)
     first, second = chart.bars
-    assert first.lines == ["Đoàn Thanh niên Cộng sản Hồ Chí", "Minh trường Đại học Sư phạm Kỹ…"]
+    assert first.lines == ["Đoàn Thanh niên Cộng sản Hồ Chí", "Minh trường Đại học Sư phạm Kỹ t…"]
     assert second.lines == ["Ngắn"]
     # The two-line label pushes its bar and the next row down by a line.
     assert first.bar_y == first.y + 18 + charts.LINE_HEIGHT and second.bar_y == second.y + 18

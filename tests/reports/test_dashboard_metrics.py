@@ -70,8 +70,8 @@ def test_central_dashboard_coverage_matches_direct_counts(app, client, tree, cen
                                    percent, str(expected["required"]), str(expected["overdue"])]
     # The fixture, spelled out: A has the admin, Sáng, Mỷ, Pao active (Dua is not); Sáng completed; the
     # required enrolments of Sáng and Mỷ fall due in the year, Mỷ's overdue. B: Ngọc completed, Tài not enrolled.
-    assert rows["Tỉnh đoàn Lào Cai"] == ["4", "3", "1", "25,0\u00a0%", "2", "1"]
-    assert rows["Tỉnh đoàn An Giang"] == ["2", "1", "1", "50,0\u00a0%", "0", "0"]
+    assert rows["Tỉnh đoàn Lào Cai"] == ["4", "3", "1", "25,0%", "2", "1"]
+    assert rows["Tỉnh đoàn An Giang"] == ["2", "1", "1", "50,0%", "0", "0"]
     # Drill-down links to both provinces.
     assert f'<a href="/reports/?unit={tree.province_a.id}&amp;year={year}">Tỉnh đoàn Lào Cai</a>' in page
     # Headline cards add the subtree up.
@@ -80,6 +80,9 @@ def test_central_dashboard_coverage_matches_direct_counts(app, client, tree, cen
                      page)
     assert re.search(rf'rp-card-value">{whole["completed"]}</span> <span class="rp-card-label">'
                      r'Hoàn thành khóa học cốt lõi<', page)
+    share = f'{100 * whole["completed"] / whole["cadres"]:.1f}'.replace(".", ",")  # of the cadres, not the enrolled
+    assert f'rp-card-value">{share}%</span> <span class="rp-card-label">Tỉ lệ cán bộ hoàn thành khóa học cốt lõi<' \
+        in page
 
 
 def test_every_table_is_shown_as_built(app, client, tree, central_admin, admin_a, framework, report_data):

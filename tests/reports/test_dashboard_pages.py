@@ -96,13 +96,13 @@ def test_province_admin_lands_on_their_province(client, registry, tree, admin_a,
     assert row, page
     assert row.group(1) == f"/reports/?unit={tree.grassroots_a.id}&amp;year={year()}"
     assert re.search(r'data-label="Cán bộ đang hoạt động" class="num">2</td>', row.group(2))
-    assert 'data-label="Tỉ lệ hoàn thành (%)" class="num">50,0\u00a0%</td>' in row.group(2)
+    assert 'data-label="Tỉ lệ hoàn thành (%)" class="num">50,0%</td>' in row.group(2)
     assert "Tỉnh đoàn An Giang" not in page
     # The level above is named only as where the yearly report goes; none of its figures are shown.
     assert "Trung ương" not in page.replace("lên Trung ương Đoàn TNCS Hồ Chí Minh", "")
     # Headline cards.
     assert re.search(r'rp-card-value">3</span> <span class="rp-card-label">Cán bộ đang hoạt động', page)
-    assert re.search(r'rp-card-value">12,5\u00a0%</span> <span class="rp-card-label">Tỉ lệ hoàn thành', page)
+    assert re.search(r'rp-card-value">12,5%</span> <span class="rp-card-label">Tỉ lệ hoàn thành', page)
     assert re.search(r'rp-card-value">–</span> <span class="rp-card-label">Chưa có', page)
     assert ("fake_coverage", "DOAN-LCI", year()) in registry.calls
 
@@ -118,7 +118,7 @@ def test_sections_have_chart_table_note_and_downloads(client, registry, tree, ad
     for key in ("coverage", "trainers", "gaps"):
         assert f'aria-labelledby="rp-chart-{key}-title rp-chart-{key}-desc"' in page
         assert f'<title id="rp-chart-{key}-title">' in page and f'<desc id="rp-chart-{key}-desc">' in page
-    assert "Đoàn xã Bát Xát: 50,0\u00a0%" in page  # the bar chart's description carries its numbers
+    assert "Đoàn xã Bát Xát: 50,0%" in page  # the bar chart's description carries its numbers
     assert 'class="rp-chart rp-heat"' in page
     assert "style=" not in text(client.get(f"/reports/?unit={tree.province_a.id}&year=2025"))
     # The empty table says so, and still offers its (header-only) files.

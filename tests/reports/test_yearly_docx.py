@@ -140,7 +140,7 @@ def test_it_says_what_the_pdf_says_in_the_same_order(client, app, tree, admin_a,
             and text != "Không có số liệu."]
     wanted = [line for part in parts for line in (part.heading, *(f"- {line}" for line in part.lines))]
     assert said[3:3 + len(wanted)] == wanted
-    assert "- Chỉ tiêu “Cán bộ hoàn thành khóa học cốt lõi” mới đạt 25,0\u00a0% (1/4), chưa đạt mức 70,0\u00a0%. " \
+    assert "- Chỉ tiêu “Cán bộ hoàn thành khóa học cốt lõi” mới đạt 25,0% (1/4), chưa đạt mức 70,0%. " \
            "Đề nghị giao khóa học cốt lõi cho cán bộ chưa đăng ký, theo dõi tiến độ và nhắc cán bộ học dở hoàn " \
            "thành." in said
     assert said[3 + len(wanted)] == ("Trên đây là báo cáo kết quả bồi dưỡng năng lực quản lý, điều phối hoạt động "
