@@ -86,9 +86,14 @@ def _answer_error(error: ApiError):
 def _method_not_allowed(error: MethodNotAllowed):
     """A method the API does not take answers in JSON too (routing fails before the blueprint is known,
     hence a handler for the whole application that leaves other pages to Flask)."""
-    if not request.path.startswith(f"{bp.url_prefix}/"):
+    if not _is_api_path(request.path):
         return error
     return _path_or_method_refused()
+
+
+def _is_api_path(path: str) -> bool:
+    """/api/v1 itself, with or without its slash, or anything under it."""
+    return path == bp.url_prefix or path.startswith(f"{bp.url_prefix}/")
 
 
 # Every method a client may send: what an endpoint may serve at a path.
@@ -310,11 +315,15 @@ def openapi():
     return _json(openapi_document())
 
 
-@bp.get("/", defaults={"rest": ""})
-@bp.get("/<path:rest>")
-def not_found(rest: str):
-    """Anything else under /api/v1 (a mistyped path, an id that is no id) answers in JSON too; a GET to the
-    path of an endpoint that takes other methods only is a 405."""
+# /api/v1 without its slash has a rule of its own, lest werkzeug redirect it (in HTML) to the root, which serves
+# nothing; neither rule holds `defaults`, which would redirect one to the other. None answers OPTIONS by itself
+# (Flask's 200 would say the path exists): OPTIONS on a path that names nothing is a 404 like any other method.
+@bp.get("", provide_automatic_options=False)
+@bp.get("/", provide_automatic_options=False)
+@bp.get("/<path:rest>", provide_automatic_options=False)
+def not_found(rest: str = ""):
+    """Anything else under /api/v1 (a mistyped path, an id that is no id, the API's root) answers in JSON too,
+    whatever the method; a GET to the path of an endpoint that takes other methods only is a 405."""
     return _path_or_method_refused()
 
 

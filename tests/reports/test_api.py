@@ -236,12 +236,29 @@ def test_the_data_api_is_read_only(client, tree, as_central, method):
     assert not client.delete("/courses/").is_json
 
 
-@pytest.mark.parametrize("method", ["get", "post", "put", "delete", "patch"])
-@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v1/", "/api/v1/units/1/x/y", "/api/v1/tokens/x/revoke"])
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete", "patch", "options"])
+@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v1/", "/api/v1", "/api/v1/units/1/x/y",
+                                  "/api/v1/tokens/x/revoke"])
 def test_a_path_that_names_nothing_is_json_404_whatever_the_method(client, as_central, method, path):
     response = getattr(client, method)(path, headers=as_central)
     assert response.status_code == 404 and response.mimetype == "application/json"
     assert response.json == {"error": "Không có địa chỉ này trong API.", "code": "not_found"}
+
+
+@pytest.mark.parametrize("method", ["get", "head", "post", "options"])
+@pytest.mark.parametrize("path", ["/api/v1", "/api/v1/units/", "/api/v1/units/1/", "/api/v1/units/1/summary/",
+                                  "/api/v1/units/1/reports/coverage/", "/api/v1/courses/", "/api/v1/openapi.json/",
+                                  "/api/v1/tokens/", "/api/v1/tokens/1/revoke/"])
+def test_a_slash_added_or_left_out_is_a_json_404_not_a_redirect(client, as_central, method, path):
+    response = getattr(client, method)(path, headers=as_central)
+    assert response.status_code == 404 and response.mimetype == "application/json"
+    assert "Location" not in response.headers
+
+
+def test_options_on_an_endpoint_names_the_methods_it_takes(client):
+    response = client.options("/api/v1/units")
+    assert response.status_code == 200
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
 def test_a_get_to_the_path_of_a_form_that_only_takes_post_is_405(client):
