@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -361,12 +362,18 @@ def tokens():
 @bp.post("/tokens/<id:token_id>/revoke")
 @scope_required(ACTION)
 def revoke_token(token_id: int):
-    token = api_tokens.revoke_token(current_user, token_id)
+    """Revoke one of the person's own tokens; one revoked already (the form sent twice, or from a second tab) is
+    left as it was, and the message says when it was revoked."""
+    token = api_tokens.own_token(current_user, token_id)
     if token is None:
         abort(404)
-    db.session.commit()
-    flash(_("Đã thu hồi mã “%(name)s”; chương trình nào dùng mã này sẽ không đọc được số liệu nữa.",
-            name=token.name), "success")
+    if api_tokens.revoke_token(token):
+        db.session.commit()
+        flash(_("Đã thu hồi mã “%(name)s”; chương trình nào dùng mã này sẽ không đọc được số liệu nữa.",
+                name=token.name), "success")
+    else:
+        flash(_("Mã “%(name)s” đã bị thu hồi lúc %(time)s; không cần thu hồi lại.", name=token.name,
+                time=format_datetime(token.revoked_at, "HH:mm, dd/MM/yyyy")), "info")
     return redirect(url_for("api.tokens"))
 
 

@@ -68,14 +68,19 @@ def tokens_of(user: User) -> list[ApiToken]:
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
-def revoke_token(user: User, token_id) -> ApiToken | None:
-    """Revoke one of `user`'s own tokens; None when they have no such token (someone else's included)."""
+def own_token(user: User, token_id) -> ApiToken | None:
+    """One of `user`'s own tokens, revoked or not; None when they have no such token (someone else's included)."""
     row_id = as_id(token_id)
     token = db.session.get(ApiToken, row_id) if row_id is not None else None
-    if token is None or token.user_id != user.id or token.revoked_at is not None:
-        return None
+    return token if token is not None and token.user_id == user.id else None
+
+
+def revoke_token(token: ApiToken) -> bool:
+    """Revoke `token` now; False when it was revoked before, and keeps the moment it was."""
+    if token.revoked_at is not None:
+        return False
     token.revoked_at = utcnow()
-    return token
+    return True
 
 
 @dataclass

@@ -2,7 +2,7 @@
 exactly the roles their owner holds when they are used."""
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -137,7 +137,21 @@ def test_revoking_stops_the_token_at_once(client, admin_a):
     assert reload(token.id).revoked_at is not None
     answer = client.get("/api/v1/units", headers=bearer(secret))
     assert answer.status_code == 401 and answer.json["code"] == "invalid_token"
-    assert client.post(f"/api/v1/tokens/{token.id}/revoke").status_code == 404  # once only
+
+
+def test_revoking_a_token_revoked_already_says_when_and_changes_nothing(client, admin_a):
+    """The form sent twice, or from a second tab: back to the page with a word, not a 404."""
+    new_token(admin_a)
+    token = db.session.scalar(select(ApiToken))
+    token.revoked_at = datetime(2025, 3, 4, 7, 5)  # UTC: 14:05 in Việt Nam
+    db.session.commit()
+    sign_in_as(client, admin_a)
+    response = client.post(f"/api/v1/tokens/{token.id}/revoke")
+    assert response.status_code == 302 and response.headers["Location"] == "/api/v1/tokens"
+    page = text(client.get(response.headers["Location"]))
+    assert "Mã “Bảng tính” đã bị thu hồi lúc 14:05, 04/03/2025; không cần thu hồi lại." in page
+    assert "Đã thu hồi mã" not in page
+    assert reload(token.id).revoked_at == datetime(2025, 3, 4, 7, 5)
 
 
 def test_nobody_revokes_another_persons_token(client, admin_a, admin_b):
@@ -145,9 +159,13 @@ def test_nobody_revokes_another_persons_token(client, admin_a, admin_b):
     token = db.session.scalar(select(ApiToken))
     sign_in_as(client, admin_a)
     assert client.post(f"/api/v1/tokens/{token.id}/revoke").status_code == 404
+    assert client.post(f"/api/v1/tokens/{token.id + 1}/revoke").status_code == 404  # no token at all
     assert "Mã của Hân" not in text(client.get("/api/v1/tokens"))
     assert reload(token.id).revoked_at is None
     assert client.get("/api/v1/units", headers=bearer(secret)).status_code == 200
+    api_tokens.revoke_token(token)
+    db.session.commit()
+    assert client.post(f"/api/v1/tokens/{token.id}/revoke").status_code == 404  # nor when it was revoked
 
 
 # --- what a token is worth -------------------------------------------------------------------------
