@@ -1,6 +1,7 @@
 """The trainer's home (profile, cohorts, next sessions, participants falling behind, the admins' summary)
 and each unit's yearly training plan (items against cohorts held, the yearly figure reported up, and
 adding, changing and removing items within the unit's scope)."""
+import html
 import re
 from datetime import date, timedelta
 
@@ -347,6 +348,46 @@ def test_plan_downloads_with_the_figures_of_the_page(client, plan, admin_a, admi
     assert csv_text.startswith("\ufeffQuý,Đối tượng")
     sign_in_as(client, admin_b)
     assert client.get(f"/trainers/plans.xlsx?unit={tree.province_a.id}&year={year}").status_code == 403
+
+
+@pytest.mark.parametrize("raw", ["abc", "1999", "{after}", "0{this}", "", "２０２５"])
+def test_a_year_no_plan_can_be_of_is_refused_with_the_years_to_choose_from(client, plan, admin_a, tree, year, raw):
+    """Plans are looked at from 2000 to five years ahead, the last year an item may be added to."""
+    sign_in_as(client, admin_a)
+    raw = raw.format(this=year, after=year + 6)
+    for address in (f"/trainers/plans?year={raw}", f"/trainers/plans?unit={tree.province_a.id}&year={raw}",
+                    f"/trainers/plans.xlsx?unit={tree.province_a.id}&year={raw}",
+                    f"/trainers/plans.csv?unit={tree.province_a.id}&year={raw}"):
+        response = client.get(address)
+        assert response.status_code == 400, address
+        assert f"Năm không hợp lệ: hãy chọn một năm từ 2000 đến {year + 5}." in text(response)
+
+
+def test_every_link_of_a_plan_page_opens_from_the_first_year_to_the_last(client, plan, admin_a, tree, year):
+    sign_in_as(client, admin_a)
+    for shown, past_the_end in ((2000, 1999), (year, None), (year + 5, year + 6)):
+        page = text(client.get(f"/trainers/plans?unit={tree.province_a.id}&year={shown}"))
+        assert f"Kế hoạch tập huấn năm {shown}" in page
+        assert past_the_end is None or f"year={past_the_end}" not in page
+        for link in set(re.findall(r'href="(/trainers/plans[^"]*)"', page)):
+            assert client.get(html.unescape(link)).status_code == 200, link
+
+
+def test_items_are_added_only_to_a_year_a_plan_is_kept_for(client, admin_a, tree, year):
+    sign_in_as(client, admin_a)
+    for raw in (year - 2, year + 6, "abc"):
+        response = client.get(f"/trainers/plans/new?unit={tree.province_a.id}&year={raw}")
+        assert response.status_code == 400
+        assert f"Năm không hợp lệ: hãy chọn một năm từ {year - 1} đến {year + 5}." in text(response)
+    response = client.post(f"/trainers/plans/new?unit={tree.province_a.id}&year={year + 6}", data=_item_data(year))
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(TrainingPlanItem.id))) == 0
+    # A year typed that the form refuses: the way back is to the plan the page was opened for, which opens.
+    page = text(client.post(f"/trainers/plans/new?unit={tree.province_a.id}&year={year + 1}",
+                            data=_item_data(year + 6)))
+    assert f"Năm kế hoạch phải từ {year - 1} đến {year + 5}." in page
+    assert page.count(f'href="/trainers/plans?unit={tree.province_a.id}&amp;year={year + 1}"') == 2
+    assert f"year={year + 6}" not in page
 
 
 def test_plan_of_another_province_is_refused(client, plan, admin_b, tree, year):

@@ -31,6 +31,7 @@ from lms.i18n import local_today
 from lms.orgs.models import AREA_FLAGS, Unit
 from lms.reports import api_tokens, dashboard, metrics, sending
 from lms.reports.tables import CODE, DATE, INT, PERCENT, TEXT, Table
+from lms.years import FIRST_YEAR, year_from_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -167,7 +168,7 @@ def _int_arg(name: str, default: int | None, minimum: int, maximum: int) -> int 
 def _year() -> int:
     """?year=, read as the report pages read it (this year when absent); a bad one is a 400 naming it."""
     try:
-        return dashboard.year_from_arg(request.args.get("year"))
+        return year_from_arg(request.args.get("year"), dashboard.report_years())
     except ExplainedBadRequest as error:
         raise ApiError(400, "invalid_parameter", error.description, parameter="year") from None
 
@@ -418,7 +419,7 @@ def _build_document(this_year: int) -> dict:
     unit_id = _int_param("unit_id", "path", "Mã số đơn vị. — Unit id.", 1, MAX_ID, required=True)
     year = _int_param("year", "query", "Năm dương lịch của báo cáo, viết bằng 4 chữ số, đến năm nay (mặc định: năm "
                       "nay). — Calendar year of the report, in four digits, up to the current year (default: the "
-                      "current year).", dashboard.FIRST_YEAR, this_year)
+                      "current year).", FIRST_YEAR, this_year)
     nullable_int = {"type": ["integer", "null"]}
     error_schema = {
         "type": "object", "required": ["error", "code"], "additionalProperties": False,

@@ -14,16 +14,15 @@ from sqlalchemy import select
 
 from lms.auth.permissions import can, scope_paths, scope_root_ids
 from lms.db import db, get_by_id
-from lms.errors import ExplainedBadRequest
 from lms.i18n import level_name, local_today
 from lms.orgs.models import Organisation, Unit
 from lms.orgs.services import ancestors
 from lms.reports import charts, metrics, queries
 from lms.reports.exports import name_part
 from lms.reports.tables import INT, PERCENT, Table
+from lms.years import FIRST_YEAR
 
 ACTION = "report.view"
-FIRST_YEAR = 2000  # the first year a report can be asked for; the last is this year
 YEARS_BACK = 5  # the year picker offers this year and the five before it
 
 
@@ -69,17 +68,10 @@ def breadcrumb(user, node: Unit) -> list[Unit]:
 
 # --- Which year ----------------------------------------------------------------------------------------
 
-def year_from_arg(raw: str | None, today: date | None = None) -> int:
-    """?year=yyyy of the report pages, their files and the API: this year when absent. Anything but a year
-    written in four digits from FIRST_YEAR to this year (a year not yet begun has no report anyone can write)
-    stops the request with a 400 that says which years can be asked for."""
-    this_year = (today or local_today()).year
-    if raw is None:
-        return this_year
-    if len(raw) == 4 and raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= this_year:
-        return int(raw)
-    raise ExplainedBadRequest(_("Năm không hợp lệ: hãy chọn một năm từ %(first)d đến %(last)d.",
-                                first=FIRST_YEAR, last=this_year))
+def report_years() -> tuple[int, int]:
+    """The years a report can be asked for: FIRST_YEAR to this year (a year not yet begun has no report anyone
+    can write). The pages, their files and the API read ?year= within them, and the commands' --year too."""
+    return FIRST_YEAR, local_today().year
 
 
 def year_choices(selected: int, today: date | None = None) -> list[int]:

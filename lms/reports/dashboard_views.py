@@ -12,6 +12,7 @@ from lms.reports.charts import number_text
 from lms.reports.exports import download
 from lms.reports.forms import DueDateForm, SendReportForm
 from lms.reports.views import bp
+from lms.years import year_from_arg
 
 SENT_TABLES = ["sent", "sent_levels"]  # the section on yearly reports sent up, after the dashboard's sections
 
@@ -19,7 +20,7 @@ ACTION = services.ACTION
 
 
 def _node_and_year(*, for_download: bool):
-    year = services.year_from_arg(request.args.get("year"))
+    year = year_from_arg(request.args.get("year"), services.report_years())
     node = services.node_from_arg(current_user, request.args.get("unit"))
     if node is None and for_download:
         abort(400)  # several top units: a file is always of one unit, chosen on the dashboard

@@ -21,12 +21,13 @@ from lms.reports.forms import DueDateForm, SendReportForm
 from lms.reports.models import SentReport
 from lms.reports.views import bp
 from lms.uploads import allows_upload
+from lms.years import year_from_arg
 
 
 def _unit_and_year() -> tuple[Unit, int]:
     unit = get_by_id(Unit, request.args.get("unit"))
     require(sending.ACTION, unit)
-    return unit, dashboard.year_from_arg(request.args.get("year"))
+    return unit, year_from_arg(request.args.get("year"), dashboard.report_years())
 
 
 # Messages of the actions of the section on reports sent up, which the page they return to shows in that

@@ -5,6 +5,7 @@ from flask_login import current_user
 from lms.auth.permissions import scope_required
 from lms.reports import dashboard, yearly, yearly_docx, yearly_pdf
 from lms.reports.views import bp
+from lms.years import year_from_arg
 
 FORMATS = {"pdf": (yearly_pdf.render, "application/pdf"),
            "docx": (yearly_docx.render, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}
@@ -16,7 +17,7 @@ def yearly_report(extension: str):
     unit = dashboard.node_from_arg(current_user, request.args.get("unit"))  # 404 unknown, 403 outside scope
     if unit is None:
         abort(400)  # several top units: a report is always of one unit, chosen on the dashboard
-    year = dashboard.year_from_arg(request.args.get("year"))
+    year = year_from_arg(request.args.get("year"), dashboard.report_years())
     render, mimetype = FORMATS[extension]
     response = make_response(render(yearly.build(unit, year)))
     response.headers["Content-Type"] = mimetype

@@ -15,9 +15,9 @@ from lms.trainers import plans
 from lms.trainers.plan_forms import QUARTER_LABELS, PlanItemForm
 from lms.trainers.models import TrainingPlanItem
 from lms.trainers.views import bp
+from lms.years import year_from_arg
 
 VIEW, MANAGE = "trainer.view", "plan.manage"
-_YEARS = (2000, 2100)  # a year asked for outside these is not a plan anyone keeps
 
 
 def _unit_arg(action: str) -> Unit:
@@ -34,28 +34,29 @@ def _unit_arg(action: str) -> Unit:
     return db.session.get(Unit, int(paths[0].strip("/").split("/")[-1]))
 
 
-def _year_arg() -> int:
-    year = request.args.get("year", type=int)
-    return year if year is not None and _YEARS[0] <= year <= _YEARS[1] else local_today().year
+def _year_arg(years: tuple[int, int]) -> int:
+    """?year=, read as the report pages read it: this year when absent, a 400 naming `years` when outside them."""
+    return year_from_arg(request.args.get("year"), years)
 
 
 @bp.route("/plans", endpoint="plans")
 @login_required
 def plan_page():
     unit = _unit_arg(VIEW)
-    plan = plans.year_plan(unit, _year_arg())
+    years = plans.viewable_years()
+    plan = plans.year_plan(unit, _year_arg(years))
     parent = unit.parent if unit.parent is not None and can(current_user, VIEW, unit.parent) else None
     return render_template(
         "trainers/plan_year.html", plan=plan, summary=plans.summary_sentence(plan), parent=parent,
         children=plans.child_units(unit), may_manage=plan.editable and can(current_user, MANAGE, unit),
         action_form=ActionForm(), group_labels=plans.TARGET_GROUP_LABELS, target_groups=plans.TARGET_GROUPS,
-        quarter_labels=QUARTER_LABELS)
+        quarter_labels=QUARTER_LABELS, years=years)
 
 
 @bp.route("/plans.<any(xlsx, csv):extension>", endpoint="plans_export")
 @login_required
 def plan_export(extension: str):
-    plan = plans.year_plan(_unit_arg(VIEW), _year_arg())
+    plan = plans.year_plan(_unit_arg(VIEW), _year_arg(plans.viewable_years()))
     return download([plans.plan_table(plan, QUARTER_LABELS)], extension,
                     f"ke-hoach-tap-huan-{plan.year}-{plan.unit.code}.{extension}")
 
@@ -83,11 +84,12 @@ def _show(form: PlanItemForm, errors: dict[str, str]) -> None:
 @login_required
 def plan_new():
     unit = _unit_arg(MANAGE)
+    year = _year_arg(plans.year_bounds())
     form = _form(None)
     if request.method == "GET":
         today = local_today()
-        form.year.data = _year_arg()
-        form.quarter.data = str((today.month + 2) // 3 if form.year.data == today.year else 1)
+        form.year.data = year
+        form.quarter.data = str((today.month + 2) // 3 if year == today.year else 1)
     if form.validate_on_submit():
         try:
             item = plans.add_item(unit, form.values(), current_user)
@@ -98,7 +100,7 @@ def plan_new():
             db.session.commit()
             flash(_("Đã thêm mục kế hoạch năm %(year)d.", year=item.year), "success")
             return redirect(url_for("trainers.plans", unit=unit.id, year=item.year))
-    return render_template("trainers/plan_form.html", form=form, unit=unit, item=None)
+    return render_template("trainers/plan_form.html", form=form, unit=unit, item=None, year=year)
 
 
 def _managed_item(item_id: int) -> TrainingPlanItem:
@@ -129,7 +131,7 @@ def plan_edit(item_id: int):
             db.session.commit()
             flash(_("Đã lưu mục kế hoạch."), "success")
             return redirect(url_for("trainers.plans", unit=item.unit_id, year=item.year))
-    return render_template("trainers/plan_form.html", form=form, unit=item.unit, item=item)
+    return render_template("trainers/plan_form.html", form=form, unit=item.unit, item=item, year=item.year)
 
 
 @bp.route("/plans/<id:item_id>/delete", methods=["POST"])

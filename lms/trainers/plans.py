@@ -22,6 +22,7 @@ from lms.orgs.models import Unit
 from lms.people.models import User
 from lms.reports.tables import INT, Column, Table
 from lms.trainers.models import PLANNED, Cohort, CohortParticipant, TrainingPlanItem
+from lms.years import FIRST_YEAR
 
 COORDINATORS, TEAM_LEADERS, CLUB_HEADS, TRAINERS, CADRES = (
     "coordinators", "team_leaders", "club_heads", "trainers", "cadres")
@@ -68,6 +69,12 @@ def year_bounds(today: date | None = None) -> tuple[int, int]:
 def is_open_year(year: int) -> bool:
     first, last = year_bounds()
     return first <= year <= last
+
+
+def viewable_years() -> tuple[int, int]:
+    """The years a plan can be looked at: from FIRST_YEAR (older plans stay a closed record) to the last year
+    an item may be added to."""
+    return FIRST_YEAR, year_bounds()[1]
 
 
 # --- Reading the plan -----------------------------------------------------------------------------
