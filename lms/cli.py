@@ -210,6 +210,21 @@ reports_cli = AppGroup("reports", help="Reports and dashboards.")
 lms_cli.add_command(reports_cli)
 
 
+class ReportYear(click.ParamType):
+    """A year given with --year: one the report pages can be asked for (lms.reports.dashboard.report_years)."""
+
+    name = "year"
+
+    def convert(self, value, param, ctx):
+        from lms.reports.dashboard import report_years
+
+        year = click.INT.convert(value, param, ctx)
+        first, last = report_years()
+        if not first <= year <= last:
+            self.fail(f"there are no reports of {year}: give a year from {first} to {last} (this year).", param, ctx)
+        return year
+
+
 def years_or_reporting_season(years: tuple[int, ...]) -> list[int]:
     """The years given with --year, each once, else the years whose reports are being written and sent."""
     from lms.i18n import local_today
@@ -221,9 +236,9 @@ def years_or_reporting_season(years: tuple[int, ...]) -> list[int]:
 @reports_cli.command("refresh")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 10),
               help="Levels under the top units whose figures are computed too (1: the provinces).")
-@click.option("--year", "years", multiple=True, type=click.IntRange(2000, 2100),
-              help="Year of the figures; may be repeated (default: this year, and last year too until the end "
-                   "of March, while last year's reports are written).")
+@click.option("--year", "years", multiple=True, type=ReportYear(),
+              help="Year of the figures, up to this year; may be repeated (default: this year, and last year too "
+                   "until the end of March, while last year's reports are written).")
 def refresh_reports(depth: int, years: tuple[int, ...]):
     """Compute afresh the figures of the top units' dashboards and of the units `--depth` levels under
     them, and keep them for LMS_REPORT_CACHE_SECONDS: run it from cron more often than that, so that no
@@ -252,9 +267,9 @@ def refresh_reports(depth: int, years: tuple[int, ...]):
 @BASE_URL
 @click.option("--days-before", default=7, show_default=True, type=click.IntRange(0, 90),
               help="Start reminding this many days before a unit's due day.")
-@click.option("--year", "years", multiple=True, type=click.IntRange(2000, 2100),
-              help="Year of the reports; may be repeated (default: the years whose reports are being sent: this "
-                   "year, and last year too until the end of March).")
+@click.option("--year", "years", multiple=True, type=ReportYear(),
+              help="Year of the reports, one whose reporting season has not ended; may be repeated (default: the "
+                   "years whose reports are being sent: this year, and last year too until the end of March).")
 def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[int, ...]):
     """E-mail the admins of every unit that has not sent its yearly report up, from DAYS_BEFORE days before
     its due day until the reporting season ends, at most once in three days per unit (run it daily). Then
@@ -263,8 +278,10 @@ def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[i
     from lms.reports.sending import deliver
 
     today, units, sent, unreached, skipped = local_today(), 0, 0, [], []
+    years = years_or_reporting_season(years)
+    refuse_ended_seasons(years, today)
     with site_context(base_url):
-        for year in years_or_reporting_season(years):
+        for year in years:
             outcomes = record_yearly_reminders(year, today, days_before)
             db.session.commit()
             delivery = deliver(outcomes, year, None)
@@ -281,6 +298,17 @@ def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[i
     if unreached:  # their reminders were withdrawn: the next run tries them again
         raise click.ClickException(f"the mail server could not be reached for {len(unreached)} units: "
                                    f"{unit_codes(unreached)}")
+
+
+def refuse_ended_seasons(years: list[int], today: date) -> None:
+    """Stop the command, before anything is sent, if the reporting season of a year given has ended: its units
+    are reminded no more."""
+    from lms.reports.sending import season_end
+
+    ended = [year for year in years if today > season_end(year)]
+    if ended:
+        raise click.ClickException(" ".join(f"no reminders for {year}: its reporting season ended on "
+                                            f"{season_end(year).isoformat()}." for year in ended))
 
 
 def record_yearly_reminders(year: int, today: date, days_before: int) -> list:

@@ -116,6 +116,13 @@ def test_the_refresh_command_takes_several_years(worker, tree, make_user):
     assert result.exit_code == 2 and "is not in the range 0<=x<=10" in result.output  # no tree is that deep
 
 
+@pytest.mark.parametrize("year", ["1999", "2100"])
+def test_the_refresh_command_refuses_a_year_no_report_can_be_of(app, tree, year):
+    result = app.test_cli_runner().invoke(args=["lms", "reports", "refresh", "--year", year])
+    assert result.exit_code == 2
+    assert f"there are no reports of {year}: give a year from 2000 to" in result.output
+
+
 def test_the_refresh_command_refuses_when_nothing_is_kept(app, tree):
     result = app.test_cli_runner().invoke(args=["lms", "reports", "refresh"])
     assert result.exit_code != 0

@@ -883,6 +883,27 @@ def test_the_daily_run_needs_the_sites_address(client, tree):
     assert count(ReportReminder) == 0
 
 
+@pytest.mark.parametrize("year", ["1999", "2027", "2100"])
+def test_the_daily_run_refuses_a_year_no_report_can_be_of(client, tree, admin_a, admin_b, year):
+    result = run_daily_reminders(client.application, "--year", year, "--days-before", "30")
+    assert result.exit_code != 0
+    assert f"there are no reports of {year}: give a year from 2000 to 2026 (this year)." in result.output
+    assert (count(ReportReminder), outbox(client.application)) == (0, [])
+
+
+def test_the_daily_run_says_when_a_years_reporting_season_has_ended(client, tree, admin_a, admin_b):
+    result = run_daily_reminders(client.application, "--year", str(YEAR - 1), "--days-before", "30")
+    assert result.exit_code != 0
+    assert "no reminders for 2025: its reporting season ended on 2026-03-31." in result.output
+    assert "units reminded" not in result.output  # nor for 2026, given too: nothing is sent
+    assert (count(ReportReminder), outbox(client.application)) == (0, [])
+    # Until the end of March, last year's reports are still reminded.
+    with time_machine.travel(datetime(2027, 3, 31, 2, 0, tzinfo=timezone.utc)):
+        result = run_daily_reminders(client.application, "--days-before", "30")
+    assert result.exit_code == 0, result.output
+    assert "units reminded to send their yearly report: 2; e-mails sent: 2" in result.output
+
+
 def mail_server_down(app) -> None:
     app.config.update(LMS_SMTP_HOST="127.0.0.1", LMS_SMTP_PORT=1)  # nothing listens there: refused at once
 
