@@ -171,14 +171,15 @@ def remind_participants(base_url: str | None):
             sent, missed, refused = deliver_reminders(reminders, link)
             total += sent
             unreached += missed
-            click.echo(f"{campaign.title}: {sent} reminders sent" + (f", {len(missed)} not reached" if missed else ""))
+            click.echo(f"{campaign.title}: {counted(sent, 'reminder')} sent"
+                       + (f", {len(missed)} not reached" if missed else ""))
             if refused:  # a bad address: trying again tomorrow would not help, so the run does not fail for it
                 click.echo(f"{campaign.title}: addresses the mail server refused ({len(refused)}): "
                            f"{first_named([person.email for person in refused])}")
     click.echo(f"reminders sent: {total}")
     if unreached:  # their reminders were withdrawn: the next run tries them again
-        raise click.ClickException(f"the mail server could not be reached for {len(unreached)} participants: "
-                                   f"{first_named([person.email for person in unreached])}")
+        raise click.ClickException(f"the mail server could not be reached for {counted(len(unreached), 'participant')}"
+                                   f": {first_named([person.email for person in unreached])}")
 
 
 def forget_report_figures() -> None:
@@ -259,7 +260,7 @@ def refresh_reports(depth: int, years: tuple[int, ...]):
         for unit in units:
             refresh(unit, year)
             db.session.rollback()  # nothing was written; let go of what was loaded
-    click.echo(f"Figures of {len(units)} units for {', '.join(map(str, years))} computed in "
+    click.echo(f"Figures of {counted(len(units), 'unit')} for {', '.join(map(str, years))} computed in "
                f"{time.perf_counter() - started:.1f} s.")
 
 
@@ -291,21 +292,21 @@ def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[i
             skipped += units_left_out(year, outcomes)
             if delivery.refused:  # a bad address: trying again tomorrow would not help, so the run does not fail
                 skipped.append(f"not reminded for {year}, addresses the mail server refused "
-                               f"({len(delivery.refused)} units): {unit_codes(delivery.refused)}")
+                               f"({counted(len(delivery.refused), 'unit')}): {unit_codes(delivery.refused)}")
     click.echo(f"units reminded to send their yearly report: {units}; e-mails sent: {sent}")
     for line in skipped:
         click.echo(line)
     if unreached:  # their reminders were withdrawn: the next run tries them again
-        raise click.ClickException(f"the mail server could not be reached for {len(unreached)} units: "
+        raise click.ClickException(f"the mail server could not be reached for {counted(len(unreached), 'unit')}: "
                                    f"{unit_codes(unreached)}")
 
 
 def refuse_ended_seasons(years: list[int], today: date) -> None:
     """Stop the command, before anything is sent, if the reporting season of a year given has ended: its units
     are reminded no more."""
-    from lms.reports.sending import season_end
+    from lms.reports.sending import season_end, season_over
 
-    ended = [year for year in years if today > season_end(year)]
+    ended = [year for year in years if season_over(year, today)]
     if ended:
         raise click.ClickException(" ".join(f"no reminders for {year}: its reporting season ended on "
                                             f"{season_end(year).isoformat()}." for year in ended))
@@ -335,11 +336,16 @@ def units_left_out(year: int, outcomes: list) -> list[str]:
     reasons = ((f"reminded in the last {REMIND_EVERY.days} days",
                 [unit for outcome in outcomes for unit in outcome.recently_reminded]),
                ("no admin with an e-mail address", [unit for outcome in outcomes for unit in outcome.without_admins]))
-    return [f"not reminded for {year}, {reason} ({len(units)} units): {unit_codes(units)}"
+    return [f"not reminded for {year}, {reason} ({counted(len(units), 'unit')}): {unit_codes(units)}"
             for reason, units in reasons if units]
 
 
 NAMES_SHOWN = 10  # named on a line of the commands' output; the rest are counted
+
+
+def counted(number: int, noun: str) -> str:
+    """A count for the commands' output: "1 unit", "3 units"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def first_named(names: list[str]) -> str:

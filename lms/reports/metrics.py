@@ -185,7 +185,7 @@ def courses(node: Unit, year: int) -> Table:
             rows.append((title, level_name(level), enrolled, completed, percent(completed, enrolled)))
     return Table(
         "courses", _("Học viên theo khóa học và cấp đơn vị"),
-        [Column("course", _("Khóa học")), Column("level", _("Cấp đơn vị")),
+        [Column("course", pgettext("one course", "Khóa học")), Column("level", _("Cấp đơn vị")),
          Column("enrolled", _("Đã đăng ký"), INT), Column("completed", _("Đã hoàn thành"), INT),
          Column("completed_pct", _("Tỉ lệ hoàn thành trên số đã đăng ký"), PERCENT)],
         rows, [None] * len(rows),

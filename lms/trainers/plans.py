@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from sqlalchemy import and_, case, distinct, extract, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -197,7 +197,7 @@ def year_plan(unit: Unit, year: int) -> YearPlan:
 
 def plan_table(plan: YearPlan, quarter_labels: dict) -> Table:
     """The year's plan against what was held, as a report table for the .xlsx and .csv exports."""
-    columns = [Column("quarter", _("Quý")), Column("group", _("Đối tượng")), Column("course", _("Khóa học")),
+    columns = [Column("quarter", _("Quý")), Column("group", _("Đối tượng")), Column("course", pgettext("one course", "Khóa học")),
                Column("planned_cohorts", _("Lớp theo kế hoạch"), INT),
                Column("unit_cohorts", _("Lớp đơn vị tự tổ chức"), INT),
                Column("subtree_cohorts", _("Lớp đã tổ chức (cả cấp dưới)"), INT),

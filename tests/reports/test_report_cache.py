@@ -108,7 +108,7 @@ def test_the_refresh_command_takes_several_years(worker, tree, make_user):
         result = refresher.test_cli_runner().invoke(
             args=["lms", "reports", "refresh", "--depth", "0", "--year", str(YEAR), "--year", str(YEAR - 1)])
     assert result.exit_code == 0, result.output
-    assert f"Figures of 1 units for {YEAR}, {YEAR - 1} computed" in result.output
+    assert f"Figures of 1 unit for {YEAR}, {YEAR - 1} computed" in result.output
     assert cadres_in(tree.central, YEAR) == cadres_in(tree.central, YEAR - 1) == 1
     assert cadres_in(tree.province_a, YEAR) == 0  # a province is not refreshed at depth 0
     with refresher.app_context():

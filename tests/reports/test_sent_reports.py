@@ -635,7 +635,8 @@ def test_a_province_sets_its_units_a_day_before_its_own(client, tree, admin_a, c
     assert f"Hạn các đơn vị trực thuộc gửi: ngày 01/12/{year}." in page  # written out, whatever the browser's date
     # The date picker offers from today to the province's own day, and says so.
     assert f'max="{year}-12-15" min="{year}-11-20"' in page
-    assert f"Chọn một ngày từ 20/11/{year} đến 15/12/{year}." in page
+    assert (f"Chọn một ngày từ 20/11/{year} đến 15/12/{year}. Đặt hạn sớm hơn hạn Tỉnh đoàn Lào Cai gửi báo cáo lên "
+            "Trung ương Đoàn TNCS Hồ Chí Minh để kịp tổng hợp báo cáo của các đơn vị trực thuộc.") in page
     assert f"Hạn gửi: ngày 01/12/{year}." in dashboard(client, tree.grassroots_a, year)
     set_due(client, tree.province_a, f" 05/12/{year} ", year)  # typed the Vietnamese way; changed, not added
     assert [(d.unit_id, d.year, d.due_on.isoformat(), d.set_by_id) for d in db.session.scalars(
@@ -921,7 +922,7 @@ def test_a_reminder_no_email_reached_is_withdrawn(client, tree, admin_a, admin_b
     client.application.config["SERVER_NAME"] = None
     result = run_daily_reminders(client.application, "--days-before", "30")
     assert result.exit_code != 0
-    assert "the mail server could not be reached for 1 units: DOAN-AGG" in result.output
+    assert "the mail server could not be reached for 1 unit: DOAN-AGG" in result.output
     assert count(ReportReminder) == 0
     # Once the mail server answers, An Giang is reminded at once, without waiting three days.
     client.application.config["LMS_SMTP_HOST"] = ""
@@ -947,7 +948,7 @@ def test_an_address_the_mail_server_refuses_is_named_and_keeps_its_reminder(clie
     client.application.config["SERVER_NAME"] = None
     result = run_daily_reminders(client.application, "--days-before", "30")
     assert result.exit_code == 0, result.output
-    assert "not reminded for 2026, addresses the mail server refused (1 units): DOAN-AGG" in result.output
+    assert "not reminded for 2026, addresses the mail server refused (1 unit): DOAN-AGG" in result.output
 
 
 def test_once_the_mail_server_is_found_down_the_next_units_wait_for_it_no_more(client, tree, admin_a, admin_b,
