@@ -1,5 +1,7 @@
 """Error pages in the user's language."""
-from flask import Flask, render_template
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest
 
@@ -31,9 +33,18 @@ def _handler(code: int, template: str):
         if code == 500:
             db.session.rollback()
         if code == 413:
-            return render_template(template, limit_mb=upload_limit() // (1024 * 1024)), code
+            return render_template(template, limit_mb=upload_limit() // (1024 * 1024), back=_page_before()), code
         if isinstance(error, ExplainedBadRequest):
             return render_template(template, reason=error.description), code
         return render_template(template), code
 
     return handle
+
+
+def _page_before() -> str | None:
+    """The page the request came from when it is one of this site's (where a file too large was chosen), as a
+    path to go back to; None for another site's or none."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    return urlunsplit(("", "", referrer.path, referrer.query, ""))

@@ -142,7 +142,8 @@ def _write_about(sheet, about: list[tuple[str, object]], tables: list[Table]) ->
 def xlsx_bytes(tables: list[Table], *, about: list[tuple[str, object]] | None = None,
                about_title: str = "Thông tin") -> bytes:
     """One sheet a table, named after its title. With `about` (label, value pairs such as the unit and
-    the year), a first sheet lists them with each table's title and note."""
+    the year), a first sheet lists them with each table's title and note; a workbook of one table still opens
+    on the table."""
     workbook = Workbook()
     first = workbook.active
     taken: set[str] = set()
@@ -158,9 +159,19 @@ def xlsx_bytes(tables: list[Table], *, about: list[tuple[str, object]] | None = 
         _write_table(sheet, table.for_people())
     if not workbook.worksheets:
         workbook.create_sheet(sheet_title(about_title))
+    if about is not None and len(tables) == 1:
+        _open_on(workbook, 1)  # a single table opens on its figures; a workbook of several on what it holds
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _open_on(workbook: Workbook, index: int) -> None:
+    """Open the workbook on its sheet `index`, that sheet alone selected (two would be edited together)."""
+    for sheet in workbook.worksheets:
+        sheet.sheet_view.tabSelected = False
+    workbook.active = index
+    workbook.active.sheet_view.tabSelected = True
 
 
 def _csv_text(value, kind: str) -> str:

@@ -90,8 +90,13 @@ def _by_unit(node: Unit, children: list[Unit],
     return rows, units
 
 
-def _status_columns() -> list[Column]:
-    return [Column(status, _(UNIT_STATUS_LABELS[status]), INT) for status in UNIT_STATUSES]
+def _status_columns(among_people: bool = False) -> list[Column]:
+    """A column per status of unit capacity assessments; `among_people` (in a table that also counts people)
+    heads each as the units' assessments, lest "Chưa bắt đầu: 72" be read as 72 people."""
+    def label(status: str) -> str:
+        name = _(UNIT_STATUS_LABELS[status])
+        return _("Đánh giá đơn vị: %(status)s", status=name.lower()) if among_people else name
+    return [Column(status, label(status), INT) for status in UNIT_STATUSES]
 
 
 # --- Sums over the shared figures ---------------------------------------------------------------
@@ -278,7 +283,7 @@ def campaigns(node: Unit, year: int) -> Table:
          Column("opens_on", _("Ngày bắt đầu"), DATE), Column("participants", _("Người tham gia"), INT),
          Column("completed", _("Đã hoàn thành"), INT),
          Column("completed_pct", _("Tỉ lệ hoàn thành trên số tham gia"), PERCENT),
-         *_status_columns()],
+         *_status_columns(among_people=True)],
         rows, [None] * len(rows),
         _("Các đợt đánh giá đã phát động, bắt đầu trong năm %(year)d, của đơn vị, cấp trên hoặc cấp dưới; người "
           "tham gia và đánh giá năng lực đơn vị chỉ tính trong đơn vị và mọi cấp dưới.", year=year))
@@ -384,7 +389,7 @@ SUMMARY_LABELS = {
     "campaign_completed": N_("Người hoàn thành đánh giá"),
     "campaign_completed_pct": N_("Tỉ lệ người tham gia hoàn thành đánh giá"),
     "unit_assessments_approved": N_("Đánh giá năng lực đơn vị đã phê duyệt"),
-    "unit_assessments_total": N_("Đánh giá năng lực đơn vị"),
+    "unit_assessments_total": N_("Tổng số đánh giá năng lực đơn vị"),
 }
 
 

@@ -241,6 +241,7 @@ class Panel:
     may_set_due: bool
     due_bounds: tuple[date, date] | None  # the days it may set, when it may: see due_day_bounds()
     season_ended_on: date | None  # when the year's reporting season is over: nothing more is sent or changed
+    without_admins: frozenset[int]  # ids of the units not sent that no reminder reaches, for those who remind
 
     @property
     def status_label(self) -> str:
@@ -263,15 +264,23 @@ def panel(viewer: User, unit: Unit, year: int) -> Panel:
     may_remind = acts and not ended_on and any(child.latest is None for child in children)
     may_set_due = acts and not ended_on and bool(children)
     due_bounds = due_day_bounds(unit, year) if may_set_due else None
+    without_admins = _without_admins(children) if may_remind else frozenset()
     if unit.parent_id is None:
         return Panel([], None, None, None, False, children, children_due, may_remind, may_set_due, due_bounds,
-                     ended_on)
+                     ended_on, without_admins)
     own, due = history(unit, year), due_date(unit.parent, year)
     first_sent_at, due_when_sent = (own[-1].sent_at, own[-1].due_on) if own else (None, None)
     may_send = unit.is_open and not ended_on and holds_on(viewer, ACTION, unit)
     return Panel(own, status_of(first_sent_at, due_when_sent, due, utcnow()), due,
                  earlier_day_kept(first_sent_at, due_when_sent, due), may_send,
-                 children, children_due, may_remind, may_set_due, due_bounds, ended_on)
+                 children, children_due, may_remind, may_set_due, due_bounds, ended_on, without_admins)
+
+
+def _without_admins(children: list[ChildReport]) -> frozenset[int]:
+    """The units among `children` that have not sent and have no active admin with an e-mail address: one
+    statement."""
+    waiting = [child.unit.id for child in children if child.latest is None]
+    return frozenset(waiting) - role_holders(waiting, (Role.UNIT_ADMIN,)).keys()
 
 
 def _days_left_in_season(year: int) -> tuple[date, date]:
@@ -302,6 +311,7 @@ def set_due_date(unit: Unit, year: int, due_on: date, by: User) -> ReportDeadlin
             raise RuleError(_("Hạn cho các đơn vị trực thuộc phải trước hoặc đúng ngày %(unit)s gửi báo cáo lên "
                               "%(parent)s (%(date)s), để kịp tổng hợp.", unit=unit.name,
                               parent=unit.parent.name, date=own.strftime("%d/%m/%Y")))
+        last = min(last, own)  # the range named below is the one the date picker offers
     if not first <= due_on <= last:
         raise RuleError(_("Hạn gửi báo cáo năm %(year)d phải từ ngày %(first)s đến ngày %(last)s.", year=year,
                           first=first.strftime("%d/%m/%Y"), last=last.strftime("%d/%m/%Y")))

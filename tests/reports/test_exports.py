@@ -76,6 +76,14 @@ def test_xlsx_one_sheet_a_table_with_an_about_sheet_first():
     assert not any(char in name for name in names for char in "[]:*?/\\")
     assert names[0] == "Độ phủ đào tạo khóa học cốt lõi"
     assert book[names[1]]["B2"].value == pytest.approx(0.125)
+    assert book.active.title == "Thông tin"  # several tables: it opens on what it holds
+
+
+def test_xlsx_of_one_table_opens_on_the_table():
+    book = open_book(xlsx_bytes([coverage_table()], about=[("Đơn vị", "Tỉnh đoàn Lào Cai")]))
+    assert book.sheetnames[0] == "Thông tin"
+    assert book.active.title == "Độ phủ đào tạo khóa học cốt lõi"
+    assert [sheet.sheet_view.tabSelected for sheet in book.worksheets] == [False, True]  # one sheet selected only
 
 
 def test_sheet_titles_are_valid_and_unique():

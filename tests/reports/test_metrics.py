@@ -385,6 +385,11 @@ def test_campaigns_of_the_year_around_the_node(world):
     assert [c.key for c in table.columns] == ["campaign", "launched_by", "opens_on", "participants", "completed",
                                               "completed_pct", "not_started", "draft", "submitted", "returned",
                                               "approved"]
+    # Beside the people, the columns counting units say so.
+    assert [c.label for c in table.columns][3:7] == [
+        "Người tham gia", "Đã hoàn thành", "Tỉ lệ hoàn thành trên số tham gia", "Đánh giá đơn vị: chưa bắt đầu"]
+    assert table.columns[-1].label == "Đánh giá đơn vị: đã phê duyệt"
+    assert build("capacity", t.central).columns[1].label == "Chưa bắt đầu"  # a table of units only
     rows = by_label(table)
     assert list(rows) == ["Đánh giá năng lực 2026", "Đánh giá An Giang 2026", "Đánh giá Bát Xát 2026"]
     national = rows["Đánh giá năng lực 2026"]

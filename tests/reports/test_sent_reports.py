@@ -177,6 +177,14 @@ def test_a_scanned_report_may_run_to_twenty_megabytes(client, tree, admin_a):
     assert refused.status_code == 413
     assert "Tệp tải lên vượt quá 20 MB. Hãy giảm dung lượng tệp" in text(refused)
     assert count(SentReport) == 1 and count(EvidenceFile) == 1
+    # The page leads back to the dashboard the file was chosen on, never to another site.
+    for referrer, back in ((f"http://lms.test/reports/?unit={tree.province_a.id}&year={YEAR}",
+                            f'href="/reports/?unit={tree.province_a.id}&amp;year={YEAR}">Quay lại trang trước</a>'),
+                           ("https://elsewhere.example/reports/", None)):
+        page = text(client.post(f"/reports/yearly/send?unit={tree.province_a.id}&year={YEAR}",
+                                data={"file": (io.BytesIO(b"0" * (22 * 1024 * 1024)), "ban-quet.pdf")},
+                                content_type="multipart/form-data", headers={"Referer": referrer}))
+        assert (back in page) if back else ("Quay lại trang trước" not in page and "elsewhere" not in page)
     # Every other form keeps the general limit.
     other = client.post("/people/import", data={"file": (io.BytesIO(b"0" * (11 * 1024 * 1024)), "ds.xlsx")},
                         content_type="multipart/form-data")
@@ -557,7 +565,8 @@ def test_the_centre_reminds_the_units_that_have_not_sent(client, tree, admin_a, 
     assert len(outbox(client.application)) == before + 2 and count(ReportReminder) == 2
 
 
-def test_a_unit_with_no_admin_to_email_is_named_and_nothing_is_recorded(client, tree, admin_b, central_admin):
+def test_a_unit_with_no_admin_to_email_is_named_and_nothing_is_recorded(client, tree, admin_b, central_admin,
+                                                                      make_user):
     admin_b.email = None
     db.session.commit()
     sign_in_as(client, central_admin)
@@ -565,6 +574,9 @@ def test_a_unit_with_no_admin_to_email_is_named_and_nothing_is_recorded(client, 
     assert "Chưa gửi được nhắc nhở nào. Chưa có quản trị viên có e-mail để nhắc: Tỉnh đoàn An Giang, " \
         "Tỉnh đoàn Lào Cai." in dashboard(client, tree.central)
     assert count(ReportReminder) == 0 and outbox(client.application) == []
+    assert dashboard(client, tree.central).count("Chưa có quản trị viên có e-mail để nhắc</span>") == 2  # in the table
+    sign_in_as(client, make_user(tree.central, "Vũ Thị Lan", roles=[(Role.REVIEWER, tree.central)]))
+    assert "Chưa có quản trị viên có e-mail" not in dashboard(client, tree.central)  # for those who remind only
 
 
 def test_a_long_list_of_units_left_out_names_five_and_counts_the_rest(client, tree, central_admin):
@@ -576,6 +588,10 @@ def test_a_long_list_of_units_left_out_names_five_and_counts_the_rest(client, tr
     remind(client, tree.central, YEAR)
     assert "Chưa có quản trị viên có e-mail để nhắc: Tỉnh đoàn An Giang, Tỉnh đoàn Lào Cai, Tỉnh đoàn số 1, " \
         "Tỉnh đoàn số 2, Tỉnh đoàn số 3 và 3 đơn vị khác." in dashboard(client, tree.central)
+    # The table marks each of them, those the message leaves out too.
+    rows = re.findall(r'<th scope="row"><a [^>]+>([^<]+)</a></th>(.*?)</tr>', dashboard(client, tree.central), re.S)
+    marked = [name for name, cells in rows if "Chưa có quản trị viên có e-mail để nhắc" in cells]
+    assert marked == ["Tỉnh đoàn An Giang", "Tỉnh đoàn Lào Cai", *(f"Tỉnh đoàn số {n}" for n in range(1, 7))]
 
 
 def test_when_every_unit_has_sent_there_is_nobody_to_remind(client, tree, admin_a, admin_b, central_admin):
@@ -656,8 +672,9 @@ def test_a_province_sets_its_units_a_day_before_its_own(client, tree, admin_a, c
 @pytest.mark.parametrize("day, message", [
     ("{year}-12-16", "Hạn cho các đơn vị trực thuộc phải trước hoặc đúng ngày Tỉnh đoàn Lào Cai gửi báo cáo lên "
                      "Trung ương Đoàn TNCS Hồ Chí Minh (15/12/{year}), để kịp tổng hợp."),
-    ("{last}-12-31", "Hạn gửi báo cáo năm {year} phải từ ngày 20/11/{year} đến ngày 31/03/{next}."),
-    ("{year}-11-19", "Hạn gửi báo cáo năm {year} phải từ ngày 20/11/{year} đến ngày 31/03/{next}."),  # yesterday
+    # The range named is the one the date picker offers: to the province's own day, not the season's end.
+    ("{last}-12-31", "Hạn gửi báo cáo năm {year} phải từ ngày 20/11/{year} đến ngày 15/12/{year}."),
+    ("{year}-11-19", "Hạn gửi báo cáo năm {year} phải từ ngày 20/11/{year} đến ngày 15/12/{year}."),  # yesterday
     ("30/02/{year}", "Hạn các đơn vị trực thuộc gửi báo cáo: tháng 2 năm {year} có 28 ngày, không có ngày 30."),
     ("01/13/{year}", "Hạn các đơn vị trực thuộc gửi báo cáo: không có tháng 13, tháng là một số từ 1 đến 12."),
     ("15 tháng 12", "Ngày không đúng dạng ngày/tháng/năm, ví dụ 25/03/2026."),
