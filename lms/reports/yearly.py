@@ -146,7 +146,7 @@ def situation(report: YearlyReport) -> list[str]:
     flags = [_(AREA_LABELS[flag]) for flag in unit.area_flags]
     if flags:
         lines.append(_("Địa bàn: %(flags)s.", flags=_join(flags)))
-    else:
+    elif parent is not None:  # the top of the tree has no area of its own
         lines.append(_("Địa bàn: không thuộc vùng miền núi, vùng đồng bào dân tộc thiểu số, biên giới, hải đảo "
                        "hay ở nước ngoài."))
     total = sum(units for _level, units, _sent in report.below)

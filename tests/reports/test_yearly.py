@@ -217,7 +217,8 @@ def test_section_one_counts_the_units_and_cadres_below(client, app, tree, centra
             "3 đơn vị biên giới và 2 đơn vị hải đảo.") in words
     cadres = count(User, User.is_active.is_(True))
     assert f"Cán bộ: {cadres} cán bộ đang hoạt động trong đơn vị và các đơn vị cấp dưới." in words
-    assert "Địa bàn: không thuộc vùng miền núi" in words and "Hà Nội, ngày" in words
+    assert "Địa bàn:" not in words and "Hà Nội, ngày" in words  # the top of the tree has no area of its own
+    assert "Địa bàn: không thuộc vùng miền núi" in flat(pdf_text(client.get(url(tree.province_b, data)).data))
 
 
 def test_every_figure_is_the_metrics_tables(client, app, tree, admin_a, data):
