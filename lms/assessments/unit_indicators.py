@@ -43,12 +43,12 @@ def core_course_completion(unit: Unit) -> float | None:
 
 
 def certified_trainers(unit: Unit) -> int:
-    """Certified trainers whose account belongs to the unit or a unit under it."""
+    """Certified trainers whose active account belongs to the unit or a unit under it."""
     return db.session.scalar(
         select(func.count(TrainerProfile.id))
         .join(User, User.id == TrainerProfile.user_id)
         .join(Unit, Unit.id == User.unit_id)
-        .where(TrainerProfile.status == CERTIFIED, _in_subtree(unit))) or 0
+        .where(TrainerProfile.status == CERTIFIED, User.is_active.is_(True), _in_subtree(unit))) or 0
 
 
 def cohorts_vs_plan(unit: Unit, year: int) -> float | None:

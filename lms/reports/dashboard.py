@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from lms.auth.permissions import can, scope_paths, scope_root_ids
 from lms.db import db, get_by_id
+from lms.errors import ExplainedBadRequest
 from lms.i18n import level_name, local_today
 from lms.orgs.models import Organisation, Unit
 from lms.orgs.services import ancestors
@@ -57,6 +58,16 @@ def node_from_arg(user, raw: str | None) -> Unit | None:
     if not roots:
         abort(403)
     return roots[0] if len(roots) == 1 else None
+
+
+def one_unit_from_arg(user, raw: str | None) -> Unit:
+    """The unit a file or yearly report is of: as node_from_arg, but a viewer over several top units who
+    names none is told to pick one (a 400 saying so), since a file is always of one unit."""
+    unit = node_from_arg(user, raw)
+    if unit is None:
+        raise ExplainedBadRequest(_("Chưa chọn đơn vị: hãy mở trang báo cáo của một đơn vị rồi tải tệp từ trang đó, "
+                                    "vì mỗi tệp là số liệu của một đơn vị."))
+    return unit
 
 
 def breadcrumb(user, node: Unit) -> list[Unit]:

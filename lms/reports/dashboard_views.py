@@ -21,10 +21,9 @@ ACTION = services.ACTION
 
 def _node_and_year(*, for_download: bool):
     year = year_from_arg(request.args.get("year"), services.report_years())
-    node = services.node_from_arg(current_user, request.args.get("unit"))
-    if node is None and for_download:
-        abort(400)  # several top units: a file is always of one unit, chosen on the dashboard
-    return node, year
+    if for_download:
+        return services.one_unit_from_arg(current_user, request.args.get("unit")), year
+    return services.node_from_arg(current_user, request.args.get("unit")), year
 
 
 @bp.route("/")

@@ -48,15 +48,15 @@ def sheet_title(title: str, taken: set[str] | None = None) -> str:
 
 
 def _cut_at_word(text: str, limit: int) -> str:
-    """`text` in at most `limit` characters: cut after a whole word, with "…" where it was cut if it fits."""
+    """`text` in at most `limit` characters: cut after a whole word where one ends late enough, and "…" where
+    it was cut."""
     if len(text) <= limit:
         return text
-    head = text[:limit]
+    head = text[:limit - 1]  # room for the "…"
     space = head.rfind(" ")
-    if text[limit] != " " and space >= limit // 2:
+    if text[limit - 1] != " " and space >= limit // 2:
         head = head[:space]
-    head = head.rstrip(" ,;:-–")
-    return head + "…" if len(head) < limit else head
+    return head.rstrip(" ,;:-–") + "…"
 
 
 def _excel_value(value, kind: str):

@@ -308,7 +308,8 @@ def cohort_totals(node: Unit, year: int) -> tuple[int, int, int]:
 
 
 def trainers_by_row(node: Unit) -> dict[tuple, int]:
-    """{(row unit id, tier, status): trainers}, by the trainer's own unit."""
+    """{(row unit id, tier, status): trainers}, by the trainer's own unit; a deactivated account trains no one
+    and is not counted."""
     def compute():
         row, on_row = by_row(node)
         return _counts(
@@ -317,7 +318,7 @@ def trainers_by_row(node: Unit) -> dict[tuple, int]:
             .outerjoin(row, on_row)
             .join(User, User.unit_id == Unit.id)
             .join(TrainerProfile, TrainerProfile.user_id == User.id)
-            .where(in_subtree(Unit.path, node))
+            .where(User.is_active.is_(True), in_subtree(Unit.path, node))
             .group_by(row.id, TrainerProfile.tier, TrainerProfile.status), width=3)
     return _shared(("trainers", *_node(node)), compute)
 

@@ -98,20 +98,26 @@ def date_line(place: str, day: date) -> str:
              month=month, year=day.year)
 
 
+YOUTH_UNION = "DOAN"  # the Đoàn's code in content/units/organisations.csv; the two Hội sign otherwise
+
 # A unit's name read as "<organisation> <territory> <place>": "Tỉnh đoàn Lào Cai", "Đoàn xã Bát Xát",
-# "Hội LHTN tỉnh Lào Cai". A unit named otherwise (a school, a company, a branch) writes its parent's place.
+# "Hội LHTN tỉnh Lào Cai", or "<organisation> … tại <country>" abroad. A unit named otherwise (a school, a
+# company, a branch) writes its parent's place.
 _TERRITORIAL_PREFIX = re.compile(r"^(?:Tỉnh đoàn|Thành đoàn|Tỉnh hội|Thành hội)\s+(?P<place>.+)$", re.IGNORECASE)
 _ORGANISATION_THEN_TERRITORY = re.compile(
     r"^(?:Ban Chấp hành\s+|BCH\s+)?(?:Đoàn TNCS Hồ Chí Minh|Đoàn Thanh niên|Đoàn|Hội Liên hiệp Thanh niên Việt Nam|"
     r"Hội Liên hiệp Thanh niên|Hội LHTN Việt Nam|Hội LHTN|Hội Sinh viên Việt Nam|Hội Sinh viên)\s+"
     r"(?:tỉnh|thành phố|đặc khu|xã|phường|thị trấn|huyện|quận|thị xã)\s+(?P<place>.+)$", re.IGNORECASE)
+# A unit abroad names its country: "Hội Sinh viên Việt Nam tại Liên bang Nga".
+_ABROAD = re.compile(r"^(?:Đoàn|Hội|Chi đoàn|Chi hội)\b.*\stại\s+(?P<place>.+)$", re.IGNORECASE)
 
 
 def place_of(unit: Unit) -> str:
     """The place written before the date: the territory named by the unit or the nearest unit above it."""
     for candidate in [unit, *reversed(ancestors(unit))]:
         name = nfc(candidate.name)
-        match = _TERRITORIAL_PREFIX.match(name) or _ORGANISATION_THEN_TERRITORY.match(name)
+        match = (_TERRITORIAL_PREFIX.match(name) or _ORGANISATION_THEN_TERRITORY.match(name)
+                 or _ABROAD.match(name))
         if match:
             return match.group("place").strip()
     return CAPITAL
@@ -185,6 +191,9 @@ def _units_covered(report: YearlyReport) -> str:
 
 def online_training(report: YearlyReport) -> list[str]:
     s = report.summary
+    if not s["cadres"]:
+        return [_("Tính đến ngày lập báo cáo, %(units)s chưa có cán bộ đang hoạt động nào trên hệ thống, nên chưa có "
+                  "số liệu học trực tuyến.", units=_units_covered(report))]
     lines = [_("Tính đến ngày lập báo cáo, %(completed)s trên %(cadres)s cán bộ đang hoạt động (%(share)s) đã hoàn "
                "thành khóa học cốt lõi về quản lý, điều phối hoạt động tình nguyện; %(enrolled)s cán bộ đã đăng ký "
                "học.", completed=n(s["completed_core"]), cadres=n(s["cadres"]), share=pct(s["completed_core_pct"]),
@@ -255,6 +264,9 @@ def targets_verdict(report: YearlyReport) -> list[str]:
     verdicts = table.values("met")
     met = sum(1 for verdict in verdicts if verdict == metrics.verdict(metrics.MET))
     unknown = sum(1 for verdict in verdicts if verdict == metrics.verdict(metrics.NO_DATA))
+    if verdicts and unknown == len(verdicts):
+        return [_("Năm %(year)s, chưa có chỉ tiêu nào trong %(total)s chỉ tiêu có số liệu để đánh giá.",
+                  year=report.year, total=n(unknown))]
     if not unknown:
         return [_("Năm %(year)s, đơn vị đạt %(met)s trên %(total)s chỉ tiêu.", year=report.year, met=n(met),
                   total=n(len(verdicts)))]
@@ -293,6 +305,20 @@ def _what_to_do() -> dict[str, str]:
     }
 
 
+def furthest_behind(coverage: Table) -> list[tuple[float, str]]:
+    """The units below the core-course target with the lowest completion rates, lowest first; none when several
+    units all have the same rate, since naming the first few of a tie would single them out for nothing."""
+    if not coverage.rows:
+        return []
+    share = coverage.column("completed_pct")
+    rates = [(row[share], row[0]) for row, unit in zip(coverage.rows, coverage.row_units)
+             if unit is not None and row[share] is not None]
+    if len(rates) > 1 and len({rate for rate, _name in rates}) == 1:
+        return []
+    below = [pair for pair in rates if pair[0] < metrics.CORE_COURSE_TARGET]
+    return sorted(below, key=lambda pair: pair[0])[:NAMED_AT_MOST]
+
+
 def proposals(report: YearlyReport) -> list[str]:
     """Section IV, worded from the figures: targets missed with what to do, the units furthest behind on the
     core course, overdue required training, the widest competency gaps, trainers to recertify."""
@@ -310,16 +336,11 @@ def proposals(report: YearlyReport) -> list[str]:
         if row[label] in todo:
             line += " " + _("Đề nghị %(action)s.", action=todo[row[label]])
         lines.append(line)
-    if targets.rows and not missed:
+    if not missed and metrics.verdict(metrics.MET) in targets.values("met"):
         lines.append(_("Đơn vị đã đạt các chỉ tiêu năm %(year)s có số liệu; đề nghị duy trì kết quả và xem xét nâng "
                        "chỉ tiêu năm %(next)s.", year=year, next=year + 1))
 
-    coverage = tables["coverage"]
-    behind = sorted(((row[coverage.column("completed_pct")], row[0]) for row, unit in
-                     zip(coverage.rows, coverage.row_units)
-                     if unit is not None and row[coverage.column("completed_pct")] is not None
-                     and row[coverage.column("completed_pct")] < metrics.CORE_COURSE_TARGET),
-                    key=lambda pair: pair[0])[:NAMED_AT_MOST]
+    behind = furthest_behind(tables["coverage"])
     if behind:
         lines.append(_("Các đơn vị có tỉ lệ cán bộ hoàn thành khóa học cốt lõi thấp nhất, cần được ưu tiên hỗ trợ: "
                        "%(units)s.", units=_join([f"{name} ({pct(share)})" for share, name in behind])))
@@ -360,9 +381,13 @@ class Part:
     table_keys: tuple[str, ...] = ()
 
 
-def letterhead(report: YearlyReport) -> list[str]:
-    """The top left block: the organisation, the unit (in capitals) and the rule under them."""
-    return [report.unit.organisation.short_name.upper(), report.unit.name.upper(), "***"]
+def letterhead(report: YearlyReport) -> tuple[str | None, str, str]:
+    """The top left block: the organisation, the unit (in capitals) and the rule under them; no organisation
+    line when the unit's name already holds it ("TRUNG ƯƠNG ĐOÀN TNCS HỒ CHÍ MINH")."""
+    organisation, unit = report.unit.organisation, report.unit
+    named = any(nfc(name).casefold() in nfc(unit.name).casefold()
+                for name in (organisation.short_name, organisation.name))
+    return None if named else organisation.short_name.upper(), unit.name.upper(), "***"
 
 
 def title_block(report: YearlyReport) -> tuple[str, str, str]:
@@ -425,9 +450,19 @@ class Closing:
     receivers: list[str]
 
 
+def signing_board(unit: Unit) -> str:
+    """Who signs for the unit: a branch's executive committee; above it the Đoàn's standing committee (the
+    Secretariat at the centre), or the Hội's secretariat."""
+    if unit.level.code == "branch":
+        return _("TM. BAN CHẤP HÀNH")
+    if unit.organisation.code != YOUTH_UNION:
+        return _("TM. BAN THƯ KÝ")
+    return _("TM. BAN BÍ THƯ") if unit.parent is None else _("TM. BAN THƯỜNG VỤ")
+
+
 def closing(report: YearlyReport) -> Closing:
     unit = report.unit
-    board = _("TM. BAN CHẤP HÀNH") if unit.level.code == "branch" else _("TM. BAN THƯỜNG VỤ")
+    board = signing_board(unit)
     receivers = [_("- %(unit)s (để báo cáo);", unit=unit.parent.name)] if unit.parent is not None else []
     receivers.append(_("- Lưu hồ sơ."))
     return Closing(

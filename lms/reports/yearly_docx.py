@@ -127,8 +127,11 @@ def _header(document, report: YearlyReport) -> None:
     left, _right = _two_columns(document, 0.5)
     organisation, unit, rule = letterhead(report)
     center = WD_ALIGN_PARAGRAPH.CENTER
-    _first_paragraph(left, organisation, size=Pt(13), align=center)
-    _paragraph(left, unit, size=Pt(13), bold=True, align=center, space_after=Pt(0))
+    if organisation:
+        _first_paragraph(left, organisation, size=Pt(13), align=center)
+        _paragraph(left, unit, size=Pt(13), bold=True, align=center, space_after=Pt(0))
+    else:
+        _first_paragraph(left, unit, size=Pt(13), bold=True, align=center)
     _paragraph(left, rule, size=Pt(13), align=center, space_after=Pt(0))
     title, about, period = title_block(report)
     _paragraph(document, "", space_after=Pt(6))

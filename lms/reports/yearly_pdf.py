@@ -147,7 +147,8 @@ def _header(pdf: _ReportPDF, report: YearlyReport) -> None:
     block = 88
     pdf.set_y(16)
     organisation, unit, rule = letterhead(report)
-    pdf.write_line(organisation, 10, align="C", width=block)
+    if organisation:
+        pdf.write_line(organisation, 10, align="C", width=block)
     pdf.write_line(unit, 10.5, style="B", align="C", width=block)
     pdf.write_line(rule, 10, align="C", width=block)
     pdf.ln(7)

@@ -1,5 +1,5 @@
 """The yearly report of a unit as a PDF or a Word document, on the reports blueprint, scoped like the dashboard."""
-from flask import abort, make_response, request
+from flask import make_response, request
 from flask_login import current_user
 
 from lms.auth.permissions import scope_required
@@ -14,9 +14,7 @@ FORMATS = {"pdf": (yearly_pdf.render, "application/pdf"),
 @bp.route("/yearly.<any(pdf, docx):extension>", endpoint="yearly_report")
 @scope_required(dashboard.ACTION)
 def yearly_report(extension: str):
-    unit = dashboard.node_from_arg(current_user, request.args.get("unit"))  # 404 unknown, 403 outside scope
-    if unit is None:
-        abort(400)  # several top units: a report is always of one unit, chosen on the dashboard
+    unit = dashboard.one_unit_from_arg(current_user, request.args.get("unit"))  # 404 unknown, 403 outside scope
     year = year_from_arg(request.args.get("year"), dashboard.report_years())
     render, mimetype = FORMATS[extension]
     response = make_response(render(yearly.build(unit, year)))

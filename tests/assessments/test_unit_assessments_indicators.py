@@ -82,6 +82,9 @@ def test_certified_trainers_counts_certified_profiles_of_people_in_the_subtree(p
     assert indicators.certified_trainers(tree.branch_a) == 1
     assert indicators.certified_trainers(tree.province_b) == 1
     assert indicators.certified_trainers(tree.branch_b) == 0
+    people["b"].is_active = False  # a deactivated account trains no one
+    db.session.commit()
+    assert indicators.certified_trainers(tree.province_b) == 0
 
 
 def cohort(unit, creator, starts: date, status: str = "open", group: str = "coordinators", item=None) -> Cohort:

@@ -181,7 +181,11 @@ def test_viewer_of_several_units_picks_one(client, registry, tree, make_user):
     nav = page[page.index('<ol class="breadcrumb">'):page.index("</ol>")]
     assert re.findall(r">([^<>]+)</a>", nav) == ["Báo cáo", "Tỉnh đoàn An Giang", "Đoàn đặc khu Phú Quốc"]
     # A file needs one unit.
-    assert client.get("/reports/coverage.csv").status_code == 400
+    for address in ("/reports/coverage.csv", "/reports/all.xlsx", "/reports/yearly.pdf"):
+        response = client.get(address)
+        assert response.status_code == 400, address
+        assert ("Chưa chọn đơn vị: hãy mở trang báo cáo của một đơn vị rồi tải tệp từ trang đó, vì mỗi tệp là số liệu "
+                "của một đơn vị.") in text(response), address
     assert client.get(f"/reports/coverage.csv?unit={tree.province_a.id}").status_code == 200
 
 
@@ -271,7 +275,7 @@ def test_export_of_all_tables(client, registry, tree, central_admin, cadres):
     assert book.sheetnames == ["Thông tin", "Độ phủ đào tạo năm 2026", "Tập huấn viên theo cấp",
                                "Khoảng trống năng lực", "Lan tỏa tập huấn",
                                # Then the section on yearly reports sent up.
-                               "Báo cáo năm 2026 của các đơn vị", "Báo cáo năm 2026 gửi lên, theo…"]
+                               "Báo cáo năm 2026 của các đơn…", "Báo cáo năm 2026 gửi lên, theo…"]
     sent_levels = book["Báo cáo năm 2026 gửi lên, theo…"]
     assert [[c.value for c in row] for row in sent_levels.iter_rows()] == [
         ["Cấp", "Đơn vị đang hoạt động", "Đã gửi lên cấp trên", "Chưa gửi", "Tỉ lệ đã gửi"],

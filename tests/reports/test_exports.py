@@ -74,7 +74,7 @@ def test_xlsx_one_sheet_a_table_with_an_about_sheet_first():
     names = book.sheetnames[1:]
     assert len(names) == 2 and all(len(name) <= 31 for name in names)
     assert not any(char in name for name in names for char in "[]:*?/\\")
-    assert names[0] == "Độ phủ đào tạo khóa học cốt lõi"
+    assert names[0] == "Độ phủ đào tạo khóa học cốt…"  # cut, and marked as cut
     assert book[names[1]]["B2"].value == pytest.approx(0.125)
     assert book.active.title == "Thông tin"  # several tables: it opens on what it holds
 
@@ -82,7 +82,7 @@ def test_xlsx_one_sheet_a_table_with_an_about_sheet_first():
 def test_xlsx_of_one_table_opens_on_the_table():
     book = open_book(xlsx_bytes([coverage_table()], about=[("Đơn vị", "Tỉnh đoàn Lào Cai")]))
     assert book.sheetnames[0] == "Thông tin"
-    assert book.active.title == "Độ phủ đào tạo khóa học cốt lõi"
+    assert book.active.title == "Độ phủ đào tạo khóa học cốt…"
     assert [sheet.sheet_view.tabSelected for sheet in book.worksheets] == [False, True]  # one sheet selected only
 
 
@@ -94,7 +94,9 @@ def test_sheet_titles_are_valid_and_unique():
     first = sheet_title(long)  # cut after a whole word, and says so
     assert first == "Lớp tập huấn tổ chức so với kế…"
     second = sheet_title(long, {first})
-    assert second == "Lớp tập huấn tổ chức so với (2)"
+    assert second == "Lớp tập huấn tổ chức so… (2)"
+    # A word that ends exactly at the limit is still marked as cut.
+    assert sheet_title("Tập huấn viên theo cấp và trạng thái") == "Tập huấn viên theo cấp và…"
     assert sheet_title("   ") == "Bang"
 
 

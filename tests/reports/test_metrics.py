@@ -353,6 +353,17 @@ def test_trainers_by_tier_and_status(world):
     assert build("trainers", t.province_b).rows[1] == ("Tập huấn viên cấp tỉnh", 0, 1, 0, 1, 2)
 
 
+def test_a_trainer_whose_account_is_deactivated_is_not_counted(world):
+    province_b = world.tree.province_b
+    certified = db.session.scalar(
+        db.select(User).join(TrainerProfile, TrainerProfile.user_id == User.id).join(Unit, Unit.id == User.unit_id)
+        .where(TrainerProfile.status == "certified", TrainerProfile.tier == "provincial",
+               Unit.path.startswith(province_b.path)))
+    certified.is_active = False
+    db.session.commit()
+    assert build("trainers", province_b).rows[1] == ("Tập huấn viên cấp tỉnh", 0, 0, 0, 1, 1)
+
+
 # --- Assessment -----------------------------------------------------------------------------------
 
 def test_gaps_heat_map_by_level_and_domain(world):

@@ -13,11 +13,12 @@ from lms.db import db, utcnow
 from lms.demo import DEMO_PASSWORD
 from lms.i18n import local_today
 from lms.orgs.models import Unit, UnitLevel
+from lms.orgs.services import create_unit
 from lms.people.models import User
 from lms.reports import metrics, yearly, yearly_pdf
 from lms.reports.charts import number_text
 from lms.trainers.models import EXPIRED, PROVINCIAL, TrainerProfile
-from tests.conftest import count, login, needs_debian_package, sign_in_as
+from tests.conftest import count, level, login, needs_debian_package, sign_in_as
 
 HEADINGS = ("I. Đặc điểm tình hình", "II. Kết quả thực hiện", "1. Bồi dưỡng trực tuyến",
             "2. Tập huấn và tập huấn viên", "3. Đánh giá năng lực cán bộ", "4. Đánh giá năng lực đơn vị",
@@ -363,6 +364,11 @@ def test_the_place_is_the_territory_the_unit_or_the_one_above_names(app, tree):
         assert yearly.place_of(tree.branch_a) == "Bát Xát"  # "Chi đoàn thôn Bản Vai" names no territory
         assert yearly.place_of(tree.grassroots_b) == "Phú Quốc"
         assert yearly.place_of(tree.central) == "Hà Nội"
+    abroad = create_unit(parent=tree.central, level=level("province"), code="DOAN-NHAT",
+                         name="Đoàn TNCS Hồ Chí Minh tại Nhật Bản")
+    branch = create_unit(parent=abroad, level=level("branch"), code="DOAN-NHAT-TOKYO", name="Chi đoàn Đại học Tokyo")
+    assert yearly.place_of(abroad) == yearly.place_of(branch) == "Nhật Bản"
+    db.session.rollback()
 
 
 def test_the_date_line_is_written_as_official_documents_write_it(app):
@@ -415,3 +421,55 @@ def test_targets_without_figures_are_counted_apart(app, tree):
         assert yearly.targets_verdict(report) == [
             "Năm 2025, đơn vị đạt 1 trên 3 chỉ tiêu có số liệu; 1 chỉ tiêu chưa có số liệu để đánh giá."]
         assert not any("Chỉ tiêu chưa có mẫu số" in line for line in yearly.proposals(report))
+
+
+def test_a_unit_without_figures_for_any_target_is_neither_praised_nor_asked_to_raise_them(app, tree):
+    from lms.reports.tables import Table
+
+    with app.test_request_context():
+        report = _report(tree.province_a)
+        no_data = [("Chỉ tiêu chưa có mẫu số", 100.0, 0, 0, None, "Không có số liệu")] * 2
+        report.tables["targets"] = Table("targets", "Chỉ tiêu", report.tables["targets"].columns, no_data)
+        report.tables["gaps"] = Table("gaps", "Khoảng trống", report.tables["gaps"].columns)
+        assert yearly.targets_verdict(report) == [
+            "Năm 2025, chưa có chỉ tiêu nào trong 2 chỉ tiêu có số liệu để đánh giá."]
+        assert yearly.proposals(report) == ["Chưa có số liệu năm 2025 để đề xuất."]
+
+
+def test_a_unit_without_cadres_says_so_rather_than_0_of_0(app, tree):
+    with app.test_request_context():
+        report = _report(tree.branch_a)
+        assert yearly.online_training(report) == [
+            "Tính đến ngày lập báo cáo, đơn vị chưa có cán bộ đang hoạt động nào trên hệ thống, nên chưa có số liệu "
+            "học trực tuyến."]
+
+
+def test_the_units_furthest_behind_are_named_only_when_their_rates_differ(tree):
+    from lms.reports.tables import PERCENT, Column, Table
+
+    columns = [Column("unit", "Đơn vị"), Column("completed_pct", "Tỉ lệ", PERCENT)]
+    tied = Table("coverage", "Độ phủ", columns, [("Đoàn A", 0.0), ("Đoàn B", 0.0), ("Đoàn C", 0.0)], [1, 2, 3])
+    assert yearly.furthest_behind(tied) == []
+    alone = Table("coverage", "Độ phủ", columns, [("Đoàn A", 0.0)], [1])
+    assert yearly.furthest_behind(alone) == [(0.0, "Đoàn A")]
+    spread = Table("coverage", "Độ phủ", columns, [("Đoàn A", 40.0), ("Đoàn B", 0.0), ("Đoàn C", 95.0)], [1, 2, 3])
+    assert yearly.furthest_behind(spread) == [(0.0, "Đoàn B"), (40.0, "Đoàn A")]
+
+
+def test_who_signs_and_the_letterhead_follow_the_organisation(app, tree):
+    from lms.orgs.models import Organisation
+
+    hoi = db.session.scalar(select(Organisation).where(Organisation.code == "HSV"))
+    hoi_central = create_unit(parent=None, organisation=hoi, level=level("central"), code="HSV-TW",
+                              name="Trung ương Hội Sinh viên Việt Nam")
+    hoi_school = create_unit(parent=hoi_central, level=level("grassroots"), code="HSV-BK",
+                             name="Hội Sinh viên trường X")
+    with app.test_request_context():
+        assert yearly.signing_board(tree.central) == "TM. BAN BÍ THƯ"
+        assert yearly.signing_board(tree.province_a) == "TM. BAN THƯỜNG VỤ"
+        assert yearly.signing_board(tree.branch_a) == "TM. BAN CHẤP HÀNH"
+        assert yearly.signing_board(hoi_central) == yearly.signing_board(hoi_school) == "TM. BAN THƯ KÝ"
+        assert yearly.letterhead(_report(tree.central)) == (None, "TRUNG ƯƠNG ĐOÀN TNCS HỒ CHÍ MINH", "***")
+        assert yearly.letterhead(_report(hoi_central)) == (None, "TRUNG ƯƠNG HỘI SINH VIÊN VIỆT NAM", "***")
+        assert yearly.letterhead(_report(tree.province_a)) == ("ĐOÀN TNCS HỒ CHÍ MINH", "TỈNH ĐOÀN LÀO CAI", "***")
+    db.session.rollback()
