@@ -240,7 +240,8 @@ def trainers(node: Unit, year: int) -> Table:
          *(Column(status, _(STATUS_LABELS[status]), INT) for status in STATUSES),
          Column("total", _("Tổng số"), INT)],
         rows, [None] * len(rows),
-        _("Tập huấn viên có tài khoản thuộc đơn vị hoặc mọi cấp dưới, theo cấp và trạng thái hiện tại."))
+        _("Tập huấn viên có tài khoản đang hoạt động thuộc đơn vị hoặc mọi cấp dưới, theo cấp và trạng thái hiện "
+          "tại."))
 
 
 @queries.sharing
