@@ -343,11 +343,51 @@ def test_plan_downloads_with_the_figures_of_the_page(client, plan, admin_a, admi
     q1 = plan["items"]["q1"]
     first = next(row for row in rows if row[0] == "Quý I" and row[1] == "Điều phối viên")
     assert first[3] == q1.planned_cohorts and first[5] == 2 and first[7] == 5 and first[8] == 4
-    assert rows[-1][0] == "Cả năm"
+    assert rows[-1][0] == "Cả năm, mỗi mục tính tối đa theo kế hoạch"
     csv_text = client.get(f"/trainers/plans.csv?unit={tree.province_a.id}&year={year}").data.decode("utf-8")
     assert csv_text.startswith("\ufeffQuý,Đối tượng")
     sign_in_as(client, admin_b)
     assert client.get(f"/trainers/plans.xlsx?unit={tree.province_a.id}&year={year}").status_code == 403
+
+
+def test_a_plan_carried_out_is_one_figure_on_the_plan_page_the_dashboard_and_the_capacity_indicator(
+        client, plan, admin_a, tree, year):
+    from lms.assessments import unit_indicators
+    from lms.reports import metrics
+
+    people = plan["people"]
+    # A third Q1 cohort for coordinators, beyond the province's q1 (2 planned): it makes up for nothing.
+    make_cohort(tree.grassroots_a, admin_a, title="Q1 xã thêm", status=CLOSED, starts=date(year, 1, 20),
+                participants=[(people[5], True), (people[6], False)])
+    # Bát Xát's own plan: Q1 coordinators (met by its own cohorts, counted once) and Q4 club heads (not held).
+    for quarter, group, cohorts in ((1, "coordinators", 1), (4, "club_heads", 2)):
+        db.session.add(TrainingPlanItem(unit_id=tree.grassroots_a.id, year=year, quarter=quarter, target_group=group,
+                                        planned_cohorts=cohorts, planned_participants=20, created_by_id=admin_a.id))
+    db.session.commit()
+    # Planned: the province's 2 + 1 + 1 and Bát Xát's 1 + 2 = 7. Carried out: 2 + 1 + 1 and 1 + 0 = 5. Counting
+    # every held cohort of the year instead would give 8 of 7, "met".
+    assert plans.plans_carried_out(tree.province_a, year) == (5, 7)
+    assert plans.plans_carried_out(tree.grassroots_a, year) == (1, 3)
+    assert plans.plans_carried_out(tree.province_b, year) == (0, 0)
+
+    sign_in_as(client, admin_a)
+    page = text(client.get(f"/trainers/plans?unit={tree.province_a.id}&year={year}"))
+    assert (f"Kế hoạch năm {year} của {tree.province_a.name} và các đơn vị trực thuộc: đã tổ chức 5 trong 7 lớp "
+            "theo kế hoạch (71,4%)." in page)
+    targets = metrics.TABLES["targets"](tree.province_a, year)
+    row = next(row for row in targets.rows if row[0] == "Lớp tập huấn tổ chức so với kế hoạch năm")
+    assert row[1:] == (100.0, 5, 7, 71.4, "Chưa đạt")
+    assert unit_indicators.cohorts_vs_plan(tree.province_a, year) == 71.4
+    assert unit_indicators.cohorts_vs_plan(tree.grassroots_a, year) == 33.3
+    branch_page = text(client.get(f"/trainers/plans?unit={tree.grassroots_a.id}&year={year}"))
+    assert "đã tổ chức 1 trong 3 lớp theo kế hoạch (33,3%)." in branch_page
+
+    # The province's own items added up, each up to its numbers: q1's third cohort and its sixth participant
+    # are not counted; its completions are all shown.
+    totals = plans.year_plan(tree.province_a, year).totals
+    assert (totals.planned_cohorts, totals.planned_participants) == (4, 18)
+    assert totals.subtree == plans.Held(cohorts=4, participants=5 + 2 + 2, completed=4 + 1 + 2 + 0)
+    assert totals.unit == plans.Held(cohorts=1, participants=3, completed=2)
 
 
 @pytest.mark.parametrize("raw", ["abc", "1999", "{after}", "0{this}", "", "２０２５"])

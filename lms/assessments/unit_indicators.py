@@ -5,7 +5,7 @@ A percentage is kept to one decimal place; a figure that cannot be worked out (n
 participants) is None, shown as "không có dữ liệu"."""
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, distinct, func, select
 
 from lms.assessments.framework import indicators_for_level
 from lms.assessments.models import COMPUTED, Campaign, Participant, UnitAssessment, UnitIndicator
@@ -13,8 +13,8 @@ from lms.courses.models import CORE_COURSE_SLUG, Course, Enrolment
 from lms.db import db
 from lms.orgs.models import Unit
 from lms.people.models import User
-from lms.trainers.models import CERTIFIED, PLANNED, Cohort, TrainerProfile, TrainingPlanItem
-from lms.trainers.plans import matches_item  # the plans' own rule for which cohort counts toward an item
+from lms.trainers.models import CERTIFIED, TrainerProfile
+from lms.trainers.plans import plans_carried_out
 
 YES, NO = "yes", "no"
 
@@ -52,26 +52,9 @@ def certified_trainers(unit: Unit) -> int:
 
 
 def cohorts_vs_plan(unit: Unit, year: int) -> float | None:
-    """% of the cohorts in the unit's training plan for `year` that were held in its subtree, by the
-    training plan's own rule (lms.trainers.plans): a cohort counts toward a plan item when linked to
-    it or matching its target group, quarter and course; held means opened or closed. Cohorts held
-    beyond an item's number do not make up for another item. None when the unit planned nothing."""
-    held = (select(TrainingPlanItem.id.label("item_id"), func.count(distinct(Cohort.id)).label("cohorts"))
-            .select_from(TrainingPlanItem)
-            .join(Cohort, matches_item())
-            .join(Unit, Unit.id == Cohort.unit_id)
-            .where(TrainingPlanItem.unit_id == unit.id, TrainingPlanItem.year == year, Cohort.status != PLANNED,
-                   _in_subtree(unit))
-            .group_by(TrainingPlanItem.id)
-            .subquery())
-    counted = func.coalesce(held.c.cohorts, 0)
-    planned, done = db.session.execute(
-        select(func.sum(TrainingPlanItem.planned_cohorts),
-               func.sum(case((counted > TrainingPlanItem.planned_cohorts, TrainingPlanItem.planned_cohorts),
-                             else_=counted)))
-        .select_from(TrainingPlanItem)
-        .outerjoin(held, held.c.item_id == TrainingPlanItem.id)
-        .where(TrainingPlanItem.unit_id == unit.id, TrainingPlanItem.year == year)).one()
+    """% of the cohorts planned for `year` by the unit and the units under it that were held, as the
+    training plans count them (lms.trainers.plans.plans_carried_out). None when nothing was planned."""
+    done, planned = plans_carried_out(unit, year)
     return _percent(done, planned)
 
 

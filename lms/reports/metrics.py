@@ -314,8 +314,7 @@ def targets(node: Unit, year: int) -> Table:
     cadres = (_totals(queries.cadres_by_row(node)) or (0,))[0]
     grassroots, covered = _totals(queries.grassroots_by_row(node)) or (0, 0)
     _enrolled, completed = _totals(_core_by_row(node, year)) or (0, 0)
-    held = (_totals(queries.cohorts_by_row(node, year)) or (0,))[0]
-    planned = queries.planned_cohorts(node, year)
+    held, planned = queries.plans_carried_out(node, year)
     statuses = _status_totals(node, year)
     figures = [
         (_("Đơn vị cơ sở có điều phối viên tình nguyện đã hoàn thành khóa học cốt lõi"), COORDINATOR_TARGET,
@@ -337,7 +336,8 @@ def targets(node: Unit, year: int) -> Table:
         rows, [None] * len(rows),
         _("Năm %(year)d, trong đơn vị và mọi cấp dưới: đơn vị cơ sở (đang hoạt động) tính khi có cán bộ của chính "
           "đơn vị là điều phối viên tình nguyện đã hoàn thành khóa học cốt lõi, cán bộ tính người đang hoạt động, "
-          "lớp đã tổ chức (đã mở hoặc đã kết thúc) so với tổng số lớp trong kế hoạch năm của các đơn vị, và đơn vị "
+          "lớp trong kế hoạch năm của các đơn vị đã được tổ chức (đã mở hoặc đã kết thúc) như trang kế hoạch "
+          "tính, mỗi mục kế hoạch tính nhiều nhất bằng số lớp của mục, so với tổng số lớp trong kế hoạch, và đơn vị "
           "đã gửi gồm đánh giá đã gửi hoặc đã phê duyệt trong các đợt bắt đầu trong năm.", year=year))
 
 

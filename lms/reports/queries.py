@@ -38,7 +38,8 @@ from lms.db import db, utcnow
 from lms.extensions import cache
 from lms.orgs.models import Unit, UnitLevel
 from lms.people.models import COORDINATOR, User
-from lms.trainers.models import PLANNED, Cohort, CohortParticipant, TrainerProfile, TrainingPlanItem
+from lms.trainers import plans
+from lms.trainers.models import PLANNED, Cohort, CohortParticipant, TrainerProfile
 
 GRASSROOTS = "grassroots"
 
@@ -323,13 +324,10 @@ def trainers_by_row(node: Unit) -> dict[tuple, int]:
     return _shared(("trainers", *_node(node)), compute)
 
 
-def planned_cohorts(node: Unit, year: int) -> int:
-    """Cohorts planned for `year` in the training plans of the units of the subtree."""
-    return _shared(("planned", *_node(node), year), lambda: int(db.session.scalar(
-        select(func.coalesce(func.sum(TrainingPlanItem.planned_cohorts), 0))
-        .select_from(TrainingPlanItem)
-        .join(Unit, Unit.id == TrainingPlanItem.unit_id)
-        .where(TrainingPlanItem.year == year, in_subtree(Unit.path, node))) or 0))
+def plans_carried_out(node: Unit, year: int) -> tuple[int, int]:
+    """(planned cohorts held, cohorts planned) over the `year` training plans of the subtree, as the plans
+    count them."""
+    return _shared(("plans", *_node(node), year), lambda: plans.plans_carried_out(node, year))
 
 
 # --- Assessment -----------------------------------------------------------------------------------

@@ -144,9 +144,12 @@ class Attendance(db.Model):
 class TrainingPlanItem(db.Model):
     """A cohort a unit plans to hold in a quarter of a year, for a target group."""
 
+    # The year's items, and the one a cohort of a group and a quarter is matched to (plans.toward_items).
+    __table_args__ = (Index("ix_training_plan_item_year_group_quarter", "year", "target_group", "quarter"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    year: Mapped[int] = mapped_column(index=True)
+    year: Mapped[int]
     quarter: Mapped[int]
     course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"))
     target_group: Mapped[str] = mapped_column(String(40))  # coordinators | team_leaders | club_heads | trainers | cadres

@@ -46,9 +46,11 @@ def plan_page():
     years = plans.viewable_years()
     plan = plans.year_plan(unit, _year_arg(years))
     parent = unit.parent if unit.parent is not None and can(current_user, VIEW, unit.parent) else None
+    children = plans.child_units(unit)
     return render_template(
         "trainers/plan_year.html", plan=plan, summary=plans.summary_sentence(plan), parent=parent,
-        children=plans.child_units(unit), may_manage=plan.editable and can(current_user, MANAGE, unit),
+        carried_out=plans.carried_out_sentence(plan, with_units_below=bool(children)),
+        children=children, may_manage=plan.editable and can(current_user, MANAGE, unit),
         action_form=ActionForm(), group_labels=plans.TARGET_GROUP_LABELS, target_groups=plans.TARGET_GROUPS,
         quarter_labels=QUARTER_LABELS, years=years)
 

@@ -5,14 +5,17 @@ each level reports up ("this year we trained N coordinators, M team leaders …"
 A cohort counts toward a plan item when it is linked to the item (Cohort.plan_item_id), or, when it is
 linked to no item, when it has the item's target group, starts in the item's year and quarter and, if the
 item names a course, uses that course. Held cohorts are those opened or closed (a cohort still being
-planned is not held yet). Every figure is one grouped query."""
+planned is not held yet). Set against the plan, an item counts at most the number it plans, so cohorts
+beyond one item's number do not make up for another: this is how far a plan was carried out, on the plan
+page, the dashboard's target and the capacity indicator alike (`plans_carried_out`). Every figure is one
+grouped query."""
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
-from sqlalchemy import and_, case, distinct, extract, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Subquery, and_, case, distinct, extract, func, or_, select, union_all
+from sqlalchemy.orm import aliased, selectinload
 
 from lms.actions import RuleError
 from lms.courses.models import PUBLISHED, Course
@@ -20,7 +23,8 @@ from lms.db import db
 from lms.i18n import N_, local_today
 from lms.orgs.models import Unit
 from lms.people.models import User
-from lms.reports.tables import INT, Column, Table
+from lms.reports.charts import number_text
+from lms.reports.tables import INT, PERCENT, Column, Table
 from lms.trainers.models import PLANNED, Cohort, CohortParticipant, TrainingPlanItem
 from lms.years import FIRST_YEAR
 
@@ -97,9 +101,16 @@ class PlanRow:
         return (self.subtree.cohorts >= self.item.planned_cohorts
                 and self.subtree.participants >= self.item.planned_participants)
 
+    def toward_plan(self, key: str) -> Held:
+        """The cohorts and participants of `key` ("unit" or "subtree") counted up to the item's numbers."""
+        held = getattr(self, key)
+        return Held(min(held.cohorts, self.item.planned_cohorts),
+                    min(held.participants, self.item.planned_participants), held.completed)
+
 
 @dataclass(frozen=True)
 class Totals:
+    """The plan's items added up, each counted up to its own numbers (PlanRow.toward_plan)."""
     planned_cohorts: int
     planned_participants: int
     unit: Held
@@ -113,15 +124,16 @@ class YearPlan:
     rows: list[PlanRow]
     trained: dict[str, int]  # target group -> people who completed cohorts of it in the subtree this year
     trained_total: int  # different people, whatever the group
+    carried_out: tuple[int, int]  # (planned cohorts held, cohorts planned) over the plans of the whole subtree
 
     @property
     def totals(self) -> Totals:
-        def add(heads):
+        def add(key):
+            heads = [row.toward_plan(key) for row in self.rows]
             return Held(sum(h.cohorts for h in heads), sum(h.participants for h in heads),
                         sum(h.completed for h in heads))
         return Totals(sum(r.item.planned_cohorts for r in self.rows),
-                      sum(r.item.planned_participants for r in self.rows),
-                      add([r.unit for r in self.rows]), add([r.subtree for r in self.rows]))
+                      sum(r.item.planned_participants for r in self.rows), add("unit"), add("subtree"))
 
     @property
     def editable(self) -> bool:
@@ -132,35 +144,73 @@ def _year_range(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def matches_item():
-    """Join condition: the cohort counts toward the plan item (see the module's docstring)."""
-    month = extract("month", Cohort.starts_on)
-    same_quarter = and_(
-        Cohort.plan_item_id.is_(None),
-        Cohort.target_group == TrainingPlanItem.target_group,
-        extract("year", Cohort.starts_on) == TrainingPlanItem.year,
-        month >= TrainingPlanItem.quarter * 3 - 2,
-        month <= TrainingPlanItem.quarter * 3,
-        or_(TrainingPlanItem.course_id.is_(None), Cohort.course_id == TrainingPlanItem.course_id),
-    )
-    return or_(Cohort.plan_item_id == TrainingPlanItem.id, same_quarter)
+def _quarter_of(day: ColumnElement[date]) -> ColumnElement[int]:
+    month = extract("month", day)
+    return case((month <= 3, 1), (month <= 6, 2), (month <= 9, 3), else_=4)
+
+
+def toward_items(year: int, of_units: ColumnElement[bool]) -> Subquery:
+    """(item_id, cohort_id): each held cohort that counts toward a plan item of `year` of the units
+    `of_units` selects (see the module's docstring); a cohort linked to an item and one matching an item
+    are two indexed joins."""
+    first, last = _year_range(year)
+    items_of_units = TrainingPlanItem.unit_id.in_(select(Unit.id).where(of_units))
+    linked = (select(TrainingPlanItem.id.label("item_id"), Cohort.id.label("cohort_id"))
+              .join(Cohort, Cohort.plan_item_id == TrainingPlanItem.id)
+              .where(TrainingPlanItem.year == year, items_of_units, Cohort.status != PLANNED))
+    matching = (select(TrainingPlanItem.id, Cohort.id)
+                .select_from(Cohort)
+                .join(TrainingPlanItem, and_(
+                    TrainingPlanItem.year == year, TrainingPlanItem.target_group == Cohort.target_group,
+                    TrainingPlanItem.quarter == _quarter_of(Cohort.starts_on),
+                    or_(TrainingPlanItem.course_id.is_(None), TrainingPlanItem.course_id == Cohort.course_id)))
+                .where(items_of_units, Cohort.plan_item_id.is_(None), Cohort.starts_on >= first,
+                       Cohort.starts_on <= last, Cohort.status != PLANNED))
+    return union_all(linked, matching).subquery()
 
 
 def held_by_item(unit: Unit, year: int, *, subtree: bool) -> dict[int, Held]:
     """Held cohorts, their participants and those who completed, for each plan item of the unit's year:
     counting cohorts of the unit only, or of its whole subtree."""
     where_unit = (Unit.path.startswith(unit.path, autoescape=True) if subtree else Cohort.unit_id == unit.id)
+    pairs = toward_items(year, Unit.id == unit.id)
     rows = db.session.execute(
-        select(TrainingPlanItem.id, func.count(distinct(Cohort.id)), func.count(CohortParticipant.id),
+        select(pairs.c.item_id, func.count(distinct(Cohort.id)), func.count(CohortParticipant.id),
                func.count(case((CohortParticipant.completed.is_(True), CohortParticipant.id))))
-        .select_from(TrainingPlanItem)
-        .join(Cohort, matches_item())
+        .select_from(pairs)
+        .join(Cohort, Cohort.id == pairs.c.cohort_id)
         .join(Unit, Unit.id == Cohort.unit_id)
         .outerjoin(CohortParticipant, CohortParticipant.cohort_id == Cohort.id)
-        .where(TrainingPlanItem.unit_id == unit.id, TrainingPlanItem.year == year, Cohort.status != PLANNED,
-               where_unit)
-        .group_by(TrainingPlanItem.id))
+        .where(where_unit)
+        .group_by(pairs.c.item_id))
     return {item_id: Held(cohorts, participants, completed) for item_id, cohorts, participants, completed in rows}
+
+
+def plans_carried_out(node: Unit, year: int) -> tuple[int, int]:
+    """(planned cohorts held, cohorts planned) over the `year` plans of the node and every unit under it.
+    Each item counts the held cohorts that count toward it (toward_items) run by its own unit or a unit
+    under that, up to the number it plans."""
+    owner, runner = aliased(Unit), aliased(Unit)
+    in_node = owner.path.startswith(node.path, autoescape=True)
+    pairs = toward_items(year, Unit.path.startswith(node.path, autoescape=True))
+    held = (select(pairs.c.item_id, func.count(distinct(pairs.c.cohort_id)).label("cohorts"))
+            .join(TrainingPlanItem, TrainingPlanItem.id == pairs.c.item_id)
+            .join(owner, owner.id == TrainingPlanItem.unit_id)
+            .join(Cohort, Cohort.id == pairs.c.cohort_id)
+            .join(runner, runner.id == Cohort.unit_id)
+            .where(runner.path.startswith(owner.path))
+            .group_by(pairs.c.item_id)
+            .subquery())
+    counted = func.coalesce(held.c.cohorts, 0)
+    toward_plan = case((counted > TrainingPlanItem.planned_cohorts, TrainingPlanItem.planned_cohorts),
+                       else_=counted)
+    done, planned = db.session.execute(
+        select(func.sum(toward_plan), func.sum(TrainingPlanItem.planned_cohorts))
+        .select_from(TrainingPlanItem)
+        .join(owner, owner.id == TrainingPlanItem.unit_id)
+        .outerjoin(held, held.c.item_id == TrainingPlanItem.id)
+        .where(TrainingPlanItem.year == year, in_node)).one()
+    return int(done or 0), int(planned or 0)
 
 
 def trained_in_year(unit: Unit, year: int) -> tuple[dict[str, int], int]:
@@ -192,7 +242,7 @@ def year_plan(unit: Unit, year: int) -> YearPlan:
     whole = held_by_item(unit, year, subtree=True) if items else {}
     rows = [PlanRow(item, own.get(item.id, Held()), whole.get(item.id, Held())) for item in items]
     trained, total = trained_in_year(unit, year)
-    return YearPlan(unit, year, rows, trained, total)
+    return YearPlan(unit, year, rows, trained, total, plans_carried_out(unit, year))
 
 
 def plan_table(plan: YearPlan, quarter_labels: dict) -> Table:
@@ -204,8 +254,9 @@ def plan_table(plan: YearPlan, quarter_labels: dict) -> Table:
                Column("planned_participants", _("Học viên theo kế hoạch"), INT),
                Column("subtree_participants", _("Học viên đã tham gia (cả cấp dưới)"), INT),
                Column("subtree_completed", _("Học viên hoàn thành (cả cấp dưới)"), INT)]
+    carried_out = carried_out_sentence(plan, with_units_below=bool(child_units(plan.unit)))
     table = Table("ke-hoach", _("Kế hoạch tập huấn năm %(year)d: %(unit)s", year=plan.year, unit=plan.unit.name),
-                  columns, note=summary_sentence(plan))
+                  columns, note=" ".join(filter(None, (summary_sentence(plan), carried_out))))
     for row in plan.rows:
         item = row.item
         table.rows.append((str(quarter_labels[item.quarter]), target_group_label(item.target_group),
@@ -213,7 +264,7 @@ def plan_table(plan: YearPlan, quarter_labels: dict) -> Table:
                            row.subtree.cohorts, item.planned_participants, row.subtree.participants,
                            row.subtree.completed))
     totals = plan.totals
-    table.rows.append((_("Cả năm"), "", "", totals.planned_cohorts, totals.unit.cohorts, totals.subtree.cohorts,
+    table.rows.append((_("Cả năm, mỗi mục tính tối đa theo kế hoạch"), "", "", totals.planned_cohorts, totals.unit.cohorts, totals.subtree.cohorts,
                        totals.planned_participants, totals.subtree.participants, totals.subtree.completed))
     return table
 
@@ -224,6 +275,25 @@ def summary_sentence(plan: YearPlan) -> str:
     if not parts:
         return _("Năm %(year)d chưa có học viên nào hoàn thành lớp tập huấn.", year=plan.year)
     return _("Năm %(year)d đã tập huấn %(people)s.", year=plan.year, people=", ".join(parts))
+
+
+def carried_out_sentence(plan: YearPlan, *, with_units_below: bool) -> str | None:
+    """How far the year's plans of the unit (and of the units under it) were carried out: the figure the
+    dashboard's target and the capacity indicator give. None when nothing was planned."""
+    done, planned = plan.carried_out
+    if not planned:
+        return None
+    values = {"year": plan.year, "unit": plan.unit.name, "done": done,
+              "share": number_text(round(100.0 * done / planned, 1), PERCENT)}
+    if with_units_below:
+        return ngettext("Kế hoạch năm %(year)d của %(unit)s và các đơn vị trực thuộc: đã tổ chức %(done)d trong "
+                        "%(num)d lớp theo kế hoạch (%(share)s).",
+                        "Kế hoạch năm %(year)d của %(unit)s và các đơn vị trực thuộc: đã tổ chức %(done)d trong "
+                        "%(num)d lớp theo kế hoạch (%(share)s).", planned, **values)
+    return ngettext("Kế hoạch năm %(year)d của %(unit)s: đã tổ chức %(done)d trong %(num)d lớp theo kế hoạch "
+                    "(%(share)s).",
+                    "Kế hoạch năm %(year)d của %(unit)s: đã tổ chức %(done)d trong %(num)d lớp theo kế hoạch "
+                    "(%(share)s).", planned, **values)
 
 
 def child_units(unit: Unit) -> list[Unit]:
