@@ -1,7 +1,11 @@
 """The application shell: health check, error pages, security headers, cookies, CSRF, language,
 local assets, configuration and database settings."""
+import os
 import re
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from flask import abort
@@ -311,3 +315,16 @@ def test_a_request_that_only_read_commits_and_one_that_wrote_without_committing_
     assert ended == ["rollback"]
     db.session.expire_all()
     assert db.session.get(Unit, tree.province_a.id).name == "Tỉnh đoàn Lào Cai"
+
+
+# --- command line ---------------------------------------------------------------------------
+
+def test_the_flask_commands_of_the_readme_find_the_app_from_the_project_folder(tmp_path):
+    """`.venv/bin/flask lms …` as the README writes it, with no FLASK_APP set."""
+    env = {key: value for key, value in os.environ.items() if key != "FLASK_APP"}
+    env["LMS_DATABASE_URL"] = f"sqlite:///{tmp_path / 'lms.sqlite3'}"
+    project = Path(__file__).resolve().parent.parent
+    finished = subprocess.run([sys.executable, "-m", "flask", "lms", "--help"], cwd=project, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    assert "synth" in finished.stdout and "load-units" in finished.stdout
