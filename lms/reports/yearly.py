@@ -306,8 +306,9 @@ def _what_to_do() -> dict[str, str]:
 
 
 def furthest_behind(coverage: Table) -> list[tuple[float, str]]:
-    """The units below the core-course target with the lowest completion rates, lowest first; none when several
-    units all have the same rate, since naming the first few of a tie would single them out for nothing."""
+    """The units below the core-course target with the lowest completion rates, lowest first, at most
+    NAMED_AT_MOST. Naming some units of a tie would single them out for nothing: none are named when several
+    units all have the same rate, and units sharing the rate at the cut-off are left out together."""
     if not coverage.rows:
         return []
     share = coverage.column("completed_pct")
@@ -315,8 +316,11 @@ def furthest_behind(coverage: Table) -> list[tuple[float, str]]:
              if unit is not None and row[share] is not None]
     if len(rates) > 1 and len({rate for rate, _name in rates}) == 1:
         return []
-    below = [pair for pair in rates if pair[0] < metrics.CORE_COURSE_TARGET]
-    return sorted(below, key=lambda pair: pair[0])[:NAMED_AT_MOST]
+    below = sorted((pair for pair in rates if pair[0] < metrics.CORE_COURSE_TARGET), key=lambda pair: pair[0])
+    named = below[:NAMED_AT_MOST]
+    if len(below) > len(named) and below[len(named)][0] == named[-1][0]:
+        named = [pair for pair in named if pair[0] < named[-1][0]]
+    return named
 
 
 def proposals(report: YearlyReport) -> list[str]:

@@ -454,6 +454,14 @@ def test_the_units_furthest_behind_are_named_only_when_their_rates_differ(tree):
     assert yearly.furthest_behind(alone) == [(0.0, "Đoàn A")]
     spread = Table("coverage", "Độ phủ", columns, [("Đoàn A", 40.0), ("Đoàn B", 0.0), ("Đoàn C", 95.0)], [1, 2, 3])
     assert yearly.furthest_behind(spread) == [(0.0, "Đoàn B"), (40.0, "Đoàn A")]
+    # Three are named at most; Đoàn D ties with Đoàn C and Đoàn E at the cut-off, so all three are left out.
+    cut = Table("coverage", "Độ phủ", columns,
+                [("Đoàn A", 40.0), ("Đoàn B", 10.0), ("Đoàn C", 30.0), ("Đoàn D", 30.0), ("Đoàn E", 30.0)],
+                [1, 2, 3, 4, 5])
+    assert yearly.NAMED_AT_MOST == 3
+    assert yearly.furthest_behind(cut) == [(10.0, "Đoàn B")]
+    within = Table("coverage", "Độ phủ", columns, [("Đoàn A", 40.0), ("Đoàn B", 10.0), ("Đoàn C", 10.0)], [1, 2, 3])
+    assert yearly.furthest_behind(within) == [(10.0, "Đoàn B"), (10.0, "Đoàn C"), (40.0, "Đoàn A")]
 
 
 def test_who_signs_and_the_letterhead_follow_the_organisation(app, tree):
