@@ -8,8 +8,10 @@ chosen so every text label keeps a contrast of at least 4.5:1 with what it is dr
 """
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from flask_babel import format_decimal, format_percent
+from babel import numbers
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from lms.reports.tables import DATE, INT, PERCENT, TEXT, Column, Table
@@ -81,14 +83,27 @@ def wrap(text: str, limit: int, max_lines: int = 2) -> list[str]:
     return [shorten(line, limit) for line in lines] or [""]
 
 
+def _written(value: float, pattern: str, *, percent: bool = False) -> str:
+    """`value` written with the number `pattern` as the page's language writes it."""
+    return _written_in(value, pattern, percent, str(get_locale()))
+
+
+@lru_cache(maxsize=16384)
+def _written_in(value: float, pattern: str, percent: bool, locale: str) -> str:
+    """Kept per language: a national dashboard writes over a thousand numbers on every request, most of them
+    the same as on the last."""
+    write = numbers.format_percent if percent else numbers.format_decimal
+    return write(value, format=pattern, locale=locale)
+
+
 def share_text(value) -> str:
     """A percentage without its sign, as a heat map's cell shows it: 45,5 · – for none."""
-    return "–" if value is None else format_decimal(float(value), format="#,##0.0")
+    return "–" if value is None else _written(float(value), "#,##0.0")
 
 
 def whole_percent(points: float) -> str:
     """A whole percentage as the page's language writes it (20%): an axis tick, a legend's bound."""
-    return format_percent(points / 100, format="#,##0%")
+    return _written(points / 100, "#,##0%", percent=True)
 
 
 def number_text(value, kind: str) -> str:
@@ -96,9 +111,9 @@ def number_text(value, kind: str) -> str:
     if value is None:
         return "–"
     if kind == PERCENT:
-        return format_percent(float(value) / 100, format="#,##0.0%")
+        return _written(float(value) / 100, "#,##0.0%", percent=True)
     if kind == INT:
-        return format_decimal(int(value), format="#,##0")
+        return _written(int(value), "#,##0")
     if kind == DATE:
         return value.strftime("%d/%m/%Y")
     return str(value)

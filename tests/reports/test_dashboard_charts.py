@@ -1,6 +1,7 @@
 """Chart geometry of the dashboard: bars as long as their figures, stacked bars that add up, a heat map
 shaded by value, text that keeps its contrast, and the right chart for each table."""
 import pytest
+from flask_babel import force_locale
 
 from lms.reports import charts
 from lms.reports.tables import INT, PERCENT, Column, Table
@@ -16,7 +17,8 @@ def percent_table(key="coverage") -> Table:
     return Table(key=key, title="Độ phủ đào tạo",
                  columns=[Column("unit", "Đơn vị"), Column("cadres", "Cán bộ", INT),
                           Column("percent_completed", "Tỉ lệ hoàn thành", PERCENT)],
-                 rows=[("Tỉnh đoàn Lào Cai", 10, 40.0), ("Tỉnh đoàn An Giang", 4, 100.0), ("Tỉnh đoàn Hà Giang", 0, None)],
+                 rows=[("Tỉnh đoàn Lào Cai", 10, 40.0), ("Tỉnh đoàn An Giang", 4, 100.0),
+                       ("Tỉnh đoàn Hà Giang", 0, None)],
                  row_units=[2, 5, 9])
 
 
@@ -86,7 +88,8 @@ def test_heat_map_shades_by_value_with_readable_text():
     chart = charts.chart_for(table)
     assert chart.kind == "heat"
     assert [h.text for h in chart.headers] == ["D1", "D2", "3"]
-    assert [h.label for h in chart.renamed] == ["D2 · Tổ chức hoạt động tình nguyện", "Kỹ năng điều phối và truyền thông"]
+    assert [h.label for h in chart.renamed] == ["D2 · Tổ chức hoạt động tình nguyện",
+                                                "Kỹ năng điều phối và truyền thông"]
     fills = [cell.fill for cell in chart.cells]
     shades = charts.HEAT_SHADES
     assert fills == [shades[0], shades[0], shades[1], shades[2], shades[4], charts.HEAT_EMPTY]
@@ -133,3 +136,14 @@ def test_wrap_breaks_between_words():
     assert charts.wrap("Tỉnh / thành phố", 16) == ["Tỉnh / thành phố"]
     assert charts.wrap("a b c d e f g h", 3) == ["a b", "c…"]
     assert charts.wrap("Siêuđơnvịtênrấtdàikhôngcódấucách", 10) == ["Siêuđơnvị…"]
+
+
+def test_numbers_are_written_in_each_readers_language_in_turn():
+    """Numbers written once are kept per language: a Vietnamese reader after an English one reads 1.234,5."""
+    def written():
+        return [charts.number_text(1234, INT), charts.number_text(25.6, PERCENT), charts.share_text(1234.5),
+                charts.whole_percent(75)]
+    vietnamese, english = ["1.234", "25,6%", "1.234,5", "75%"], ["1,234", "25.6%", "1,234.5", "75%"]
+    for locale, expected in [("vi", vietnamese), ("en", english), ("vi", vietnamese)]:
+        with force_locale(locale):
+            assert written() == expected, locale
