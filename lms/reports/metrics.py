@@ -345,7 +345,7 @@ def sent_levels(node: Unit, year: int) -> Table:
     """How far the yearly reports of `year` have come up: level by level under the node, how many open
     units have sent theirs to the unit directly above them."""
     rows = [(level_name(level), units, sent, units - sent, percent(sent, units))
-            for level, units, sent, *_flagged in sending.units_below_by_level(node, year)]
+            for level, units, sent, *_flagged in queries.units_below_by_level(node, year)]
     return Table(
         "sent_levels", _("Báo cáo năm %(year)d gửi lên, theo cấp", year=year),
         [Column("level", _("Cấp")), Column("units", _("Đơn vị đang hoạt động"), INT),

@@ -36,8 +36,10 @@ from lms.courses.models import PUBLISHED as COURSE_PUBLISHED
 from lms.courses.models import CORE_COURSE_SLUG, Course, Enrolment
 from lms.db import db, utcnow
 from lms.extensions import cache
-from lms.orgs.models import Unit, UnitLevel
+from lms.orgs.models import AREA_FLAGS, Unit, UnitLevel
+from lms.orgs.services import ancestors
 from lms.people.models import COORDINATOR, User
+from lms.reports.models import SentReport
 from lms.trainers import plans
 from lms.trainers.models import PLANNED, Cohort, CohortParticipant, TrainerProfile
 
@@ -92,16 +94,19 @@ def _shared(key: tuple, compute):
     memo = _memo()
     if memo is not None and key in memo:
         return memo[key]
-    cache_key = "report-figures:" + ":".join(map(str, key))
-    kept = None if _recompute.get() else cache.get(cache_key)
+    kept = None if _recompute.get() else cache.get(_cache_key(key))
     if kept is None:
         kept = (utcnow(), compute())
-        cache.set(cache_key, kept)
+        cache.set(_cache_key(key), kept)
     computed_at, value = kept
     if memo is not None:
         memo[key] = value
         memo[_OLDEST] = min(memo.get(_OLDEST, computed_at), computed_at)
     return value
+
+
+def _cache_key(key: tuple) -> str:
+    return "report-figures:" + ":".join(map(str, key))
 
 
 def figures_as_of() -> datetime | None:
@@ -328,6 +333,37 @@ def plans_carried_out(node: Unit, year: int) -> tuple[int, int]:
     """(planned cohorts held, cohorts planned) over the `year` training plans of the subtree, as the plans
     count them."""
     return _shared(("plans", *_node(node), year), lambda: plans.plans_carried_out(node, year))
+
+
+# --- Yearly reports sent up ----------------------------------------------------------------------
+
+def units_below_by_level(node: Unit, year: int) -> list[tuple]:
+    """For each level under `node` (its whole subtree, the node itself left out), top level first: the level,
+    how many open units it has, how many of them have sent their report of `year` to the unit directly above
+    them, then how many carry each area flag (in AREA_FLAGS order). Kept like the other figures, but a
+    report sent up drops the counts of the units above its sender at once (forget_sent_up)."""
+    counted = _shared(("below", *_node(node), year), lambda: _units_below_by_level(node, year))
+    levels = db.session.scalars(select(UnitLevel).where(UnitLevel.id.in_(counted)).order_by(UnitLevel.rank))
+    return [(level, *counted[level.id]) for level in levels]
+
+
+def _units_below_by_level(node: Unit, year: int) -> dict[int, tuple[int, ...]]:
+    sent = select(SentReport.unit_id).where(SentReport.year == year).distinct().subquery()
+    flag_sums = [func.sum(case((getattr(Unit, flag).is_(True), 1), else_=0)) for flag in AREA_FLAGS]
+    rows = db.session.execute(
+        select(Unit.level_id, func.count(Unit.id), func.count(sent.c.unit_id), *flag_sums)
+        .outerjoin(sent, sent.c.unit_id == Unit.id)
+        .where(in_subtree(Unit.path, node), Unit.id != node.id, Unit.closed_at.is_(None))
+        .group_by(Unit.level_id))
+    return {level_id: (units, sent_count, *(n or 0 for n in flagged))
+            for level_id, units, sent_count, *flagged in rows}
+
+
+def forget_sent_up(unit: Unit, year: int) -> None:
+    """Drop the kept counts that `unit`'s report of `year` changes: those of every unit above it. Call after
+    the report is committed, so that nobody keeps counts read before it."""
+    for above in ancestors(unit):
+        cache.delete(_cache_key(("below", *_node(above), year)))
 
 
 # --- Assessment -----------------------------------------------------------------------------------

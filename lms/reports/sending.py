@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from sqlalchemy import case, delete, exists, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import aliased, joinedload
 from werkzeug.datastructures import FileStorage
 
@@ -19,7 +19,7 @@ from lms.auth.permissions import Role, can, holds_on
 from lms.db import db, utcnow
 from lms.i18n import N_, end_of_local_day_utc, local_date, local_today, names_in_message
 from lms.mail import Batch, Mailing, mail_batches, mail_each
-from lms.orgs.models import AREA_FLAGS, Unit, UnitLevel
+from lms.orgs.models import Unit
 from lms.orgs.services import subtree_ids
 from lms.people.models import User
 from lms.people.services import parent_reviewers, role_holders
@@ -209,22 +209,6 @@ def children_table(unit: Unit, year: int) -> Table:
              "muộn hơn; bản sửa gửi sau không tính là muộn.", year=year, due=due.strftime("%d/%m/%Y"))
     return Table("sent", _("Báo cáo năm %(year)d của các đơn vị trực thuộc", year=year), columns, rows,
                  [child.unit.id for child in children], note)
-
-
-def units_below_by_level(unit: Unit, year: int) -> list[tuple]:
-    """For each level under `unit` (its whole subtree, the unit itself left out), top level first: the level,
-    how many open units it has, how many of them have sent their report of `year` to the unit directly above
-    them, then how many carry each area flag (in AREA_FLAGS order). One grouped statement over the path
-    index."""
-    sent = select(SentReport.unit_id).where(SentReport.year == year).distinct().subquery()
-    flag_sums = [func.sum(case((getattr(Unit, flag).is_(True), 1), else_=0)) for flag in AREA_FLAGS]
-    rows = db.session.execute(
-        select(UnitLevel, func.count(Unit.id), func.count(sent.c.unit_id), *flag_sums)
-        .join(Unit, Unit.level_id == UnitLevel.id)
-        .outerjoin(sent, sent.c.unit_id == Unit.id)
-        .where(Unit.path.startswith(unit.path, autoescape=True), Unit.id != unit.id, Unit.closed_at.is_(None))
-        .group_by(UnitLevel.id).order_by(UnitLevel.rank))
-    return [(level, units, sent_count, *(n or 0 for n in flagged)) for level, units, sent_count, *flagged in rows]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from lms.forms import ActionForm
 from lms.i18n import people_names
 from lms.mail import Mailing
 from lms.orgs.models import Unit
-from lms.reports import dashboard, sending
+from lms.reports import dashboard, queries, sending
 from lms.reports.forms import DueDateForm, SendReportForm
 from lms.reports.models import SentReport
 from lms.reports.views import bp
@@ -52,6 +52,7 @@ def send_yearly_report():
         flash(str(error), PANEL_ERROR)
         return _back_to_panel(unit, year)
     db.session.commit()
+    queries.forget_sent_up(unit, year)
     mailing = sending.notify_parent(sent, current_user)
     flash(" ".join([_("Đã gửi báo cáo năm %(year)s của %(unit)s lên %(parent)s.", year=year, unit=unit.name,
                       parent=unit.parent.name), *_untold_of_arrival(mailing, unit.parent)]), PANEL_SUCCESS)

@@ -18,7 +18,7 @@ from flask_babel import pgettext
 from lms.i18n import N_, level_name, local_today
 from lms.orgs.models import AREA_FLAGS, Unit
 from lms.orgs.services import ancestors
-from lms.reports import metrics, sending
+from lms.reports import metrics, queries, sending
 from lms.reports.charts import number_text
 from lms.reports.exports import name_part
 from lms.reports.tables import DATE, INT, PERCENT, Table
@@ -63,7 +63,7 @@ def units_below(unit: Unit, year: int) -> tuple[list[tuple[str, int, int]], dict
     """The open units under `unit` counted by level, with how many of them sent their report of `year` up,
     and how many of them carry each area flag."""
     below, flags = [], dict.fromkeys(AREA_FLAGS, 0)
-    for level, units, sent, *with_flag in sending.units_below_by_level(unit, year):
+    for level, units, sent, *with_flag in queries.units_below_by_level(unit, year):
         below.append((level_name(level), units, sent))
         for flag, n in zip(AREA_FLAGS, with_flag):
             flags[flag] += n
@@ -330,7 +330,8 @@ def proposals(report: YearlyReport) -> list[str]:
     lines = []
     targets = tables["targets"]
     todo = _what_to_do()
-    missed = [row for row, verdict in zip(targets.rows, targets.values("met")) if verdict == metrics.verdict(metrics.NOT_MET)]
+    not_met = metrics.verdict(metrics.NOT_MET)
+    missed = [row for row, verdict in zip(targets.rows, targets.values("met")) if verdict == not_met]
     label, target, actual, out_of, share = (targets.column(key) for key in
                                             ("label", "target", "actual", "out_of", "actual_pct"))
     for row in missed:
@@ -356,8 +357,8 @@ def proposals(report: YearlyReport) -> list[str]:
     if widest:
         domains = _join([_quoted(domain) for domain, _share, _level in widest])
         if len(widest) == 1:
-            line = _("Kết quả đánh giá cho thấy cán bộ còn thiếu hụt nhiều nhất ở lĩnh vực %(domains)s; đề nghị ưu tiên "
-                     "các mô-đun bồi dưỡng thuộc lĩnh vực này trong kế hoạch tập huấn năm %(next)s.",
+            line = _("Kết quả đánh giá cho thấy cán bộ còn thiếu hụt nhiều nhất ở lĩnh vực %(domains)s; "
+                     "đề nghị ưu tiên các mô-đun bồi dưỡng thuộc lĩnh vực này trong kế hoạch tập huấn năm %(next)s.",
                      domains=domains, next=year + 1)
         else:
             line = _("Kết quả đánh giá cho thấy cán bộ còn thiếu hụt nhiều nhất ở các lĩnh vực %(domains)s; đề nghị ưu "

@@ -2,9 +2,10 @@
 read by the other processes, computed ahead by `flask lms reports refresh` or on demand from the
 dashboard, and dated on the page."""
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
+import time_machine
 from flask_migrate import upgrade
 
 from lms import create_app
@@ -14,6 +15,7 @@ from lms.orgs.models import Organisation, Unit, UnitLevel
 from lms.orgs.services import create_unit
 from lms.reports import dashboard, metrics, sending
 from tests.conftest import content, login, text
+from tests.reports.test_sent_reports import flat, send_today, sent_panel
 
 YEAR = 2026
 VIETNAM = timedelta(hours=7)
@@ -195,8 +197,27 @@ def test_a_folder_shared_by_two_databases_never_mixes_their_figures(app, worker,
     with other.app_context():
         upgrade()
         doan = Organisation(code="DOAN", name="Đoàn TNCS Hồ Chí Minh", short_name="Đoàn")
-        central = create_unit(parent=None, organisation=doan, level=UnitLevel(code="central", name="Trung ương", name_en="Central", rank=0),
+        central_level = UnitLevel(code="central", name="Trung ương", name_en="Central", rank=0)
+        central = create_unit(parent=None, organisation=doan, level=central_level,
                               code="DOAN-TW", name="Trung ương Đoàn TNCS Hồ Chí Minh")
         db.session.commit()
         assert central.id == tree.central.id
     assert cadres_seen(other, tree.central.id) == 0
+
+
+def test_a_report_sent_up_counts_at_once_in_the_levels_above_while_other_figures_stay_kept(
+        browser, admin_a, central_admin, tree, make_user):
+    with time_machine.travel(datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)):  # in 2026's reporting season
+        login(browser, central_admin)
+        page = content(browser.get(f"/reports/?unit={tree.central.id}&year={YEAR}"))
+        assert "Tỉnh / thành phố 2 0 2 0,0%" in flat(sent_panel(page))
+        cadres = _headline_cadres(page)
+        make_user(tree.grassroots_a, "Lò Văn Sáng")  # a change the kept figures do not show until refreshed
+        browser.post("/logout")
+        login(browser, admin_a)
+        assert send_today(browser, tree.province_a).status_code == 302
+        browser.post("/logout")
+        login(browser, central_admin)
+        page = content(browser.get(f"/reports/?unit={tree.central.id}&year={YEAR}"))
+    assert "Tỉnh / thành phố 2 1 1 50,0%" in flat(sent_panel(page))
+    assert _headline_cadres(page) == cadres
