@@ -59,7 +59,8 @@ def add_session(cohort, held_on, topic="Buổi tập huấn", attendance=None) -
 def enrol(user, course, last_activity_days=None, completed=False) -> Enrolment:
     now = utcnow()
     enrolment = Enrolment(user_id=user.id, course_id=course.id, enrolled_at=now - timedelta(days=40),
-                          last_activity_at=None if last_activity_days is None else now - timedelta(days=last_activity_days),
+                          last_activity_at=(None if last_activity_days is None
+                                            else now - timedelta(days=last_activity_days)),
                           completed_at=now if completed else None)
     db.session.add(enrolment)
     db.session.commit()

@@ -152,7 +152,8 @@ class TrainingPlanItem(db.Model):
     year: Mapped[int]
     quarter: Mapped[int]
     course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"))
-    target_group: Mapped[str] = mapped_column(String(40))  # coordinators | team_leaders | club_heads | trainers | cadres
+    # coordinators | team_leaders | club_heads | trainers | cadres
+    target_group: Mapped[str] = mapped_column(String(40))
     planned_cohorts: Mapped[int] = mapped_column(default=1)
     planned_participants: Mapped[int] = mapped_column(default=30)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

@@ -247,7 +247,8 @@ def year_plan(unit: Unit, year: int) -> YearPlan:
 
 def plan_table(plan: YearPlan, quarter_labels: dict) -> Table:
     """The year's plan against what was held, as a report table for the .xlsx and .csv exports."""
-    columns = [Column("quarter", _("Quý")), Column("group", _("Đối tượng")), Column("course", pgettext("one course", "Khóa học")),
+    columns = [Column("quarter", _("Quý")), Column("group", _("Đối tượng")),
+               Column("course", pgettext("one course", "Khóa học")),
                Column("planned_cohorts", _("Lớp theo kế hoạch"), INT),
                Column("unit_cohorts", _("Lớp đơn vị tự tổ chức"), INT),
                Column("subtree_cohorts", _("Lớp đã tổ chức (cả cấp dưới)"), INT),
@@ -264,8 +265,9 @@ def plan_table(plan: YearPlan, quarter_labels: dict) -> Table:
                            row.subtree.cohorts, item.planned_participants, row.subtree.participants,
                            row.subtree.completed))
     totals = plan.totals
-    table.rows.append((_("Cả năm, mỗi mục tính tối đa theo kế hoạch"), "", "", totals.planned_cohorts, totals.unit.cohorts, totals.subtree.cohorts,
-                       totals.planned_participants, totals.subtree.participants, totals.subtree.completed))
+    table.rows.append((_("Cả năm, mỗi mục tính tối đa theo kế hoạch"), "", "", totals.planned_cohorts,
+                       totals.unit.cohorts, totals.subtree.cohorts, totals.planned_participants,
+                       totals.subtree.participants, totals.subtree.completed))
     return table
 
 

@@ -39,7 +39,8 @@ def as_central(central_admin):
 def data(tree, make_user, tmp_path):
     """The core course and a second one; three active cadres in province A (one in a branch) and one
     inactive, two in province B; enrolments in the core course, some completed."""
-    write_course(tmp_path, slug=CORE_COURSE_SLUG, modules=3, lessons=2, title="Quản lý, điều phối hoạt động tình nguyện")
+    write_course(tmp_path, slug=CORE_COURSE_SLUG, modules=3, lessons=2,
+                 title="Quản lý, điều phối hoạt động tình nguyện")
     write_course(tmp_path, slug="khoa-ngan", modules=1, lessons=3, title="Điều phối viên tình nguyện cơ sở")
     import_directory(tmp_path)
     core = db.session.scalar(select(Course).where(Course.slug == CORE_COURSE_SLUG))

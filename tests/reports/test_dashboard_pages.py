@@ -36,7 +36,8 @@ def fake_coverage(node: Unit, year: int) -> Table:
 
 def fake_trainers(node: Unit, year: int) -> Table:
     return Table("trainers", "Tập huấn viên theo cấp",
-                 [Column("tier", "Cấp"), Column("candidates", "Ứng viên", INT), Column("certified", "Đã chứng nhận", INT)],
+                 [Column("tier", "Cấp"), Column("candidates", "Ứng viên", INT),
+                  Column("certified", "Đã chứng nhận", INT)],
                  [("Tập huấn viên nguồn", 1, 2)], [None])
 
 
