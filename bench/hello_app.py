@@ -4,7 +4,7 @@ and `/bench-hello-signed-in`, the same for a signed-in person (the session read 
 account and its roles loaded, as every page of a signed-in person does before its own work). Only the
 benchmark serves this module; the application itself has no such routes.
 
-    gunicorn --chdir bench hello_app:app
+    gunicorn -c python:lms.serving --chdir bench hello_app:app
 """
 import sys
 from pathlib import Path

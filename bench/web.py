@@ -238,8 +238,9 @@ def start_server(url: str, workers: int, port: int, settings: dict | None = None
     if not gunicorn.exists():
         raise SystemExit(f"{gunicorn} is missing: install the project's dependencies (pip install gunicorn)")
     env = dict(os.environ, LMS_DATABASE_URL=url, LMS_SECRET_KEY=SECRET_KEY, **(settings or {}))
-    command = [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"),
-               "--timeout", str(TIMEOUT), "--log-level", "warning", "hello_app:app"]
+    command = [str(gunicorn), "--config", "python:lms.serving", "--workers", str(workers),
+               "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"), "--timeout", str(TIMEOUT),
+               "--log-level", "warning", "hello_app:app"]
     server = subprocess.Popen(command, env=env, start_new_session=True)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

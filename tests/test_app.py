@@ -2,9 +2,12 @@
 local assets, configuration and database settings."""
 import os
 import re
+import socket
 import stat
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from lms import create_app
 from lms.config import load_config
 from lms.db import db
 from lms.orgs.models import Unit
+from lms.serving import warm_up
 from tests.conftest import PASSWORD, login
 
 EXTERNAL_REFERENCE = re.compile(r"""(?:src|href|action|srcset)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
@@ -328,3 +332,42 @@ def test_the_flask_commands_of_the_readme_find_the_app_from_the_project_folder(t
                               capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
     assert "synth" in finished.stdout and "load-units" in finished.stdout
+
+
+def test_a_worker_made_ready_renders_pages_without_compiling_a_template(app, monkeypatch):
+    """What `-c python:lms.serving` does in each gunicorn worker before its first request."""
+    warm_up(app)
+
+    def read_again(environment, name):
+        raise AssertionError(f"{name} was read and compiled on a request")
+
+    monkeypatch.setattr(app.jinja_env.loader, "get_source", read_again)
+    client = app.test_client()
+    assert "Đăng nhập" in client.get("/login").get_data(as_text=True)
+    assert client.get("/khong-co-trang-nay").status_code == 404
+
+
+def test_the_production_command_of_the_readme_serves(tmp_path):
+    """gunicorn -c python:lms.serving … "lms:create_app()": the workers make ready, then answer."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, LMS_DATABASE_URL=f"sqlite:///{tmp_path / 'lms.sqlite3'}", LMS_SECRET_KEY="x" * 32)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen([str(gunicorn), "-c", "python:lms.serving", "--workers", "2", "--bind",
+                               f"127.0.0.1:{port}", "lms:create_app()"], env=env, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        answer = None
+        for _attempt in range(200):
+            assert server.poll() is None, server.stdout.read().decode()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as response:
+                    answer = response.read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert answer is not None and "Đăng nhập" in answer
+    finally:
+        server.terminate()
+        server.wait(30)
