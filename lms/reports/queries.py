@@ -94,10 +94,11 @@ def _shared(key: tuple, compute):
     memo = _memo()
     if memo is not None and key in memo:
         return memo[key]
-    kept = None if _recompute.get() else cache.get(_cache_key(key))
+    cache_key = _cache_key(key)
+    kept = None if _recompute.get() else cache.get(cache_key)
     if kept is None:
         kept = (utcnow(), compute())
-        cache.set(_cache_key(key), kept)
+        cache.set(cache_key, kept)
     computed_at, value = kept
     if memo is not None:
         memo[key] = value
@@ -343,8 +344,7 @@ def units_below_by_level(node: Unit, year: int) -> list[tuple]:
     them, then how many carry each area flag (in AREA_FLAGS order). Kept like the other figures, but a
     report sent up drops the counts of the units above its sender at once (forget_sent_up)."""
     counted = _shared(("below", *_node(node), year), lambda: _units_below_by_level(node, year))
-    levels = db.session.scalars(select(UnitLevel).where(UnitLevel.id.in_(counted)).order_by(UnitLevel.rank))
-    return [(level, *counted[level.id]) for level in levels]
+    return [(level, *counted[level.id]) for level in levels_from(node) if level.id in counted]
 
 
 def _units_below_by_level(node: Unit, year: int) -> dict[int, tuple[int, ...]]:
