@@ -4,15 +4,17 @@ templates/reports/_charts.html with presentation attributes only (no script, no 
 Three shapes, each built from a report Table so the chart and its table show the same numbers:
 horizontal bars (one row a bar, label above the bar so long unit names fit a 360 px phone), stacked
 bars (a row split by status), and a heat map (rows × percentage columns, shaded by value). Colours are
-chosen so every text label keeps a contrast of at least 4.5:1 with what it is drawn on.
+chosen so every text label keeps a contrast of at least 4.5:1 with what it is drawn on. A table of more units
+than a phone's screen can chart (a province of 145 grassroots units) is charted by the units furthest behind.
 """
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from babel import numbers
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from lms.reports.tables import DATE, INT, PERCENT, TEXT, Column, Table
 
@@ -23,6 +25,8 @@ LINE_HEIGHT = 16  # a second line of a long label
 INK, MUTED, WHITE, BAR = "#1b1f23", "#4a5560", "#ffffff", "#0b5d3b"
 
 BAR_ROW = 42  # label line, then the bar (one line more for a label on two lines)
+# A chart of more units than this draws those furthest behind; the table under it lists them all.
+CHART_ROWS = 12
 
 # Stacked segments by meaning of the column (trainer status, assessment status), then a fallback.
 SERIES_COLOURS = {
@@ -188,6 +192,7 @@ class _HorizontalChart:
     right: float = WIDTH
     axis_y: float = 12
     bar_height: float = 14
+    cut: str = ""  # for the caption: which rows of its table the chart leaves out, when it does
 
     @property
     def span(self) -> float:
@@ -426,6 +431,7 @@ STACKED_TABLES = ("trainers", "capacity")
 HEAT_TABLES = ("gaps",)
 _COUNT_HINTS = ("trained", "reach", "participant", "completed")
 _SKIP_IN_STACK = ("total",)  # a row total is the bar's length, not a segment
+_DONE_HINTS = ("submitted", "approved", "certified")  # stacked series that count as done
 
 
 def _first(columns: list[Column], predicate) -> Column | None:
@@ -437,22 +443,88 @@ def _has_figures(table: Table, columns: list[Column]) -> bool:
     return any(row[i] is not None for row in table.rows for i in indexes)
 
 
+def _cut_note(total: int, shown: int, measure: str, tied: int, tied_at: str, blank: int) -> str:
+    """What a chart of `shown` of the table's `total` units leaves out, for its caption."""
+    sentences = [ngettext("Biểu đồ vẽ %(shown)d trong %(num)d đơn vị của bảng: những đơn vị có %(measure)s thấp "
+                          "nhất; bảng dưới có đủ các đơn vị.",
+                          "Biểu đồ vẽ %(shown)d trong %(num)d đơn vị của bảng: những đơn vị có %(measure)s thấp "
+                          "nhất; bảng dưới có đủ các đơn vị.", total, shown=shown, measure=measure)]
+    if tied:
+        sentences.append(ngettext("Còn %(num)d đơn vị khác cùng mức %(value)s không được vẽ.",
+                                  "Còn %(num)d đơn vị khác cùng mức %(value)s không được vẽ.", tied, value=tied_at))
+    if blank:
+        sentences.append(ngettext("%(num)d đơn vị chưa có số liệu không được vẽ.",
+                                  "%(num)d đơn vị chưa có số liệu không được vẽ.", blank))
+    return " ".join(sentences)
+
+
+def _furthest_behind(table: Table, standing, measure: str, written) -> tuple[Table, str]:
+    """The rows a chart of `table` draws, and what its caption says of those it leaves out. A table of units
+    longer than CHART_ROWS keeps the CHART_ROWS rows standing lowest (`standing(row)`: a number, None for a
+    row without a figure), lowest first; `written(value)` writes a standing for the caption."""
+    if len(table.rows) <= CHART_ROWS or not any(table.row_units):
+        return table, ""
+    ranked = sorted((value, position) for position, row in enumerate(table.rows)
+                    if (value := standing(row)) is not None)
+    kept = [position for _value, position in ranked[:CHART_ROWS]]
+    last = ranked[len(kept) - 1][0] if kept else None
+    tied = sum(1 for value, _position in ranked[len(kept):] if value == last)
+    rows = [table.rows[position] for position in kept]
+    units = [table.row_units[position] for position in kept if position < len(table.row_units)]
+    note = _cut_note(len(table.rows), len(kept), measure, tied, written(last) if tied else "",
+                     len(table.rows) - len(ranked))
+    return replace(table, rows=rows, row_units=units), note
+
+
+def _bars_drawn(table: Table, column: Column) -> tuple[Table, str]:
+    """The rows of a bar chart of `column`: with many units, those with the lowest figure."""
+    index = table.columns.index(column)
+    return _furthest_behind(table, lambda row: row[index], f"“{column.label}”",
+                           lambda value: number_text(value, column.kind))
+
+
+def _stacks_drawn(table: Table, columns: list[Column]) -> tuple[Table, str]:
+    """The rows of a stacked chart: with many units, those with the lowest share done (the series whose key
+    says submitted, approved or certified); all rows when no series says so."""
+    done = [column for column in columns if any(word in column.key.lower() for word in _DONE_HINTS)]
+    if not done:
+        return table, ""
+    done_indexes = [table.columns.index(column) for column in done]
+    all_indexes = [table.columns.index(column) for column in columns]
+
+    def share_done(row) -> float | None:
+        total = sum(int(row[i] or 0) for i in all_indexes)
+        return sum(int(row[i] or 0) for i in done_indexes) / total if total else None
+
+    measure = _("tỉ lệ %(statuses)s trên tổng số", statuses=" + ".join(f"“{column.label}”" for column in done))
+    return _furthest_behind(table, share_done, measure, lambda value: number_text(value * 100, PERCENT))
+
+
 def chart_for(table: Table):
     """The chart that suits `table`: a heat map for competency gaps, stacked bars for counts by status,
     otherwise bars of its main percentage (or, without one, its main count). None when the table has
-    no figure to draw."""
+    no figure to draw. A chart of many units draws those furthest behind (`_furthest_behind`)."""
     if table.key in HEAT_TABLES:
         columns = [c for c in table.columns if c.kind == PERCENT]
         return heat_map(table, columns) if _has_figures(table, columns) else None
     if table.key in STACKED_TABLES:
         columns = [c for c in table.columns if c.kind == INT and not any(w in c.key.lower() for w in _SKIP_IN_STACK)]
         if columns:
-            return stacked_chart(table, columns) if _has_figures(table, columns) else None
+            if not _has_figures(table, columns):
+                return None
+            drawn, cut = _stacks_drawn(table, columns)
+            chart = stacked_chart(drawn, columns)
+            chart.cut = cut
+            return chart
     percents = [c for c in table.columns if c.kind == PERCENT]
     main = _first(percents, lambda c: "target" not in c.key.lower())
     target = _first(percents, lambda c: "target" in c.key.lower()) if main is not None else None
     if main is None:
         counts = [c for c in table.columns if c.kind == INT]
         main = _first(counts, lambda c: any(hint in c.key.lower() for hint in _COUNT_HINTS)) or next(iter(counts), None)
-    return bar_chart(table, main, target=target) if main is not None and _has_figures(table, [main]) else None
-
+    if main is None or not _has_figures(table, [main]):
+        return None
+    drawn, cut = _bars_drawn(table, main)
+    chart = bar_chart(drawn, main, target=target)
+    chart.cut = cut
+    return chart

@@ -109,6 +109,11 @@ class Section:
     chart: object
     anchor: str
 
+    @property
+    def folded(self) -> bool:
+        """A long table starts folded under its chart, which draws the rows furthest behind."""
+        return len(self.table.rows) > charts.CHART_ROWS
+
 
 def table_order() -> list[str]:
     return list(_metrics().TABLE_ORDER)

@@ -147,3 +147,52 @@ def test_numbers_are_written_in_each_readers_language_in_turn():
     for locale, expected in [("vi", vietnamese), ("en", english), ("vi", vietnamese)]:
         with force_locale(locale):
             assert written() == expected, locale
+
+
+def unit_rates(rates) -> Table:
+    return Table(key="coverage", title="Độ phủ đào tạo",
+                 columns=[Column("unit", "Đơn vị"), Column("percent_completed", "Tỉ lệ hoàn thành", PERCENT)],
+                 rows=[(f"Đoàn xã {number:02d}", rate) for number, rate in enumerate(rates, 1)],
+                 row_units=list(range(100, 100 + len(rates))))
+
+
+def test_a_chart_of_many_units_draws_those_furthest_behind_and_says_what_it_leaves_out():
+    # Sixteen units: one without a figure, three at 60% where the twelfth drawn falls.
+    rates = [60.0, 5.0, None, 90.0, 10.0, 15.0, 60.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0]
+    chart = charts.chart_for(unit_rates(rates))
+    assert len(chart.bars) == charts.CHART_ROWS == 12
+    assert [bar.value_text for bar in chart.bars] == ["5,0%", "10,0%", "15,0%", "20,0%", "25,0%", "30,0%",
+                                                      "35,0%", "40,0%", "45,0%", "50,0%", "55,0%", "60,0%"]
+    assert chart.bars[0].label == "Đoàn xã 02" and chart.bars[-1].label == "Đoàn xã 01"
+    assert "Đoàn xã 04" not in chart.desc and "Đoàn xã 02: 5,0%" in chart.desc
+    assert chart.cut == ("Biểu đồ vẽ 12 trong 16 đơn vị của bảng: những đơn vị có “Tỉ lệ hoàn thành” thấp nhất; "
+                         "bảng dưới có đủ các đơn vị. Còn 2 đơn vị khác cùng mức 60,0% không được vẽ. "
+                         "1 đơn vị chưa có số liệu không được vẽ.")
+    with force_locale("en"):
+        assert charts.chart_for(unit_rates(rates)).cut == (
+            "The chart draws the 12 of the table's 16 units with the lowest “Tỉ lệ hoàn thành”; the table below "
+            "lists them all. 2 more units at the same 60.0% are not drawn. 1 unit without figures is not drawn.")
+
+
+def test_a_chart_of_few_units_or_of_rows_that_are_not_units_draws_every_row_in_order():
+    twelve = charts.chart_for(unit_rates([float(90 - n) for n in range(12)]))
+    assert [bar.label for bar in twelve.bars] == [f"Đoàn xã {n:02d}" for n in range(1, 13)] and twelve.cut == ""
+    courses = unit_rates([float(90 - n) for n in range(20)])
+    courses.row_units = [None] * 20
+    chart = charts.chart_for(courses)
+    assert len(chart.bars) == 20 and chart.cut == ""
+
+
+def test_a_stacked_chart_of_many_units_draws_those_with_the_least_done():
+    statuses = [Column("not_started", "Chưa bắt đầu", INT), Column("draft", "Đang soạn", INT),
+                Column("submitted", "Đã gửi", INT), Column("approved", "Đã phê duyệt", INT)]
+    # Unit n has n of its 14 assessments approved; unit 14 has none at all.
+    rows = [(f"Đoàn xã {n:02d}", 14 - n, 0, 0, n) for n in range(1, 14)] + [("Đoàn xã 14", 0, 0, 0, 0)]
+    table = Table(key="capacity", title="Đánh giá năng lực đơn vị",
+                  columns=[Column("unit", "Đơn vị"), *statuses, Column("total", "Tổng số", INT)],
+                  rows=[(*row, sum(row[1:])) for row in rows], row_units=list(range(1, 15)))
+    chart = charts.chart_for(table)
+    assert [row.label for row in chart.rows] == [f"Đoàn xã {n:02d}" for n in range(1, 13)]
+    assert chart.cut == ("Biểu đồ vẽ 12 trong 14 đơn vị của bảng: những đơn vị có tỉ lệ “Đã gửi” + “Đã phê duyệt” "
+                         "trên tổng số thấp nhất; bảng dưới có đủ các đơn vị. "
+                         "1 đơn vị chưa có số liệu không được vẽ.")

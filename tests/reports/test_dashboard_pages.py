@@ -11,13 +11,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.auth.permissions import Role
+from lms.db import db
 from lms.i18n import local_today
 from lms.orgs.models import Unit
-from lms.orgs.services import children
+from lms.orgs.services import children, create_unit
 from lms.people.models import User
 from lms.reports import dashboard, metrics
 from lms.reports.tables import INT, PERCENT, Column, Table
-from tests.conftest import content, count, sign_in_as, text
+from tests.conftest import content, count, level, sign_in_as, text
 
 
 def _cadres(unit: Unit) -> int:
@@ -285,3 +286,24 @@ def test_export_of_all_tables(client, registry, tree, central_admin, cadres):
     assert [[c.value for c in row] for row in coverage.iter_rows(min_row=2)] == [
         ["Tỉnh đoàn An Giang", 1, 0.5], ["Tỉnh đoàn Lào Cai", 2, 0.5]]
     assert all(sheet.freeze_panes == "A2" for sheet in book.worksheets[1:])
+
+
+def test_a_unit_of_many_units_gets_a_chart_of_those_furthest_behind_over_its_whole_table_folded(
+        client, registry, tree, admin_a, cadres):
+    for number in range(1, 13):  # twelve more grassroots units, without cadres: 13 units under Lào Cai
+        create_unit(parent=tree.province_a, level=level("grassroots"), code=f"DOAN-LCI-X{number:02d}",
+                    name=f"Đoàn xã Mới {number:02d}")
+    db.session.commit()
+    sign_in_as(client, admin_a)
+    page = content(client.get(f"/reports/?unit={tree.province_a.id}&year=2025"))
+    section = page[page.index('id="bang-coverage"'):page.index('id="bang-trainers"')]
+    chart = section[section.index("<svg"):section.index("</figure>")]
+    assert "Đoàn xã Bát Xát: 50,0%" in chart and "Đoàn xã Mới" not in chart
+    assert ("Biểu đồ vẽ 1 trong 13 đơn vị của bảng: những đơn vị có “Tỉ lệ hoàn thành (%)” thấp nhất; bảng dưới "
+            "có đủ các đơn vị. 12 đơn vị chưa có số liệu không được vẽ.") in chart
+    # The table lists all thirteen, each linking to its dashboard, folded under the chart.
+    folded = section[section.index('<details class="rp-full">'):section.index("</details>")]
+    assert "<summary>Xem cả bảng (13 dòng)</summary>" in folded
+    assert len(re.findall(r'<th scope="row"><a href="/reports/\?unit=\d+&amp;year=2025">Đoàn xã', folded)) == 13
+    # A short table is not folded.
+    assert page.count('<details class="rp-full">') == 1
