@@ -4,17 +4,18 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from lms.forms import ChoiceField
+from lms.orgs.models import AREA_NAMES
 
 _CODE_RULE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
                     message=_l("Mã chỉ gồm chữ không dấu, chữ số, dấu gạch ngang, gạch dưới hoặc dấu chấm."))
 
 
 class AreaFlagsMixin:
-    is_mountainous = BooleanField(_l("Miền núi"))
-    is_ethnic_minority = BooleanField(_l("Vùng đồng bào dân tộc thiểu số"))
-    is_border = BooleanField(_l("Biên giới"))
-    is_island = BooleanField(_l("Hải đảo"))
-    is_overseas = BooleanField(_l("Ở nước ngoài"))
+    is_mountainous = BooleanField(_l(AREA_NAMES["is_mountainous"]))
+    is_ethnic_minority = BooleanField(_l(AREA_NAMES["is_ethnic_minority"]))
+    is_border = BooleanField(_l(AREA_NAMES["is_border"]))
+    is_island = BooleanField(_l(AREA_NAMES["is_island"]))
+    is_overseas = BooleanField(_l(AREA_NAMES["is_overseas"]))
 
 
 class UnitForm(AreaFlagsMixin, FlaskForm):

@@ -4,9 +4,13 @@ from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.db import db, utcnow
+from lms.i18n import N_
 from lms.vietnamese import clean_spaces, fold
 
 AREA_FLAGS = ("is_mountainous", "is_ethnic_minority", "is_border", "is_island", "is_overseas")
+# An area's name, translated where it is shown.
+AREA_NAMES = {"is_mountainous": N_("Miền núi"), "is_ethnic_minority": N_("Vùng đồng bào dân tộc thiểu số"),
+              "is_border": N_("Biên giới"), "is_island": N_("Hải đảo"), "is_overseas": N_("Ở nước ngoài")}
 
 
 class Organisation(db.Model):

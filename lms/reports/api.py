@@ -493,7 +493,7 @@ def _build_document(this_year: int) -> dict:
         "openapi": "3.1.0",
         "info": {
             "title": "API báo cáo — Tập huấn Tình nguyện (LMS reporting API)",
-            "version": "1.1.0",
+            "version": "1.2.0",
             "description": (
                 "API JSON chỉ đọc cho số liệu báo cáo: đơn vị, khóa học, độ bao phủ tập huấn, lan tỏa, tập huấn "
                 "viên, khoảng trống năng lực, đợt đánh giá, đánh giá năng lực đơn vị và chỉ tiêu. Mỗi mã truy cập "
@@ -534,7 +534,9 @@ def _build_document(this_year: int) -> dict:
                 "summary": "Một bảng báo cáo của đơn vị — One report table of a unit",
                 "description": (
                     "coverage: độ bao phủ khóa học cốt lõi (ghi danh, hoàn thành, quá hạn) — core-course "
-                    "enrolment and completion; courses: theo khóa học và cấp — per course and level; cascade: "
+                    "enrolment and completion; courses: theo khóa học và cấp — per course and level; areas: "
+                    "đào tạo ở các địa bàn ưu tiên (miền núi, dân tộc thiểu số, biên giới, hải đảo, nước ngoài) — "
+                    "training in the priority areas (mountainous, ethnic-minority, border, island, overseas); cascade: "
                     "lan tỏa tập huấn — cascade reach; trainers: tập huấn viên theo bậc — trainers by tier; "
                     "gaps: khoảng trống năng lực — competency gaps; campaigns: đợt đánh giá — assessment "
                     "campaigns; capacity: đánh giá năng lực đơn vị — unit capacity assessments; targets: chỉ "

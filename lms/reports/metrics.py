@@ -22,7 +22,7 @@ from sqlalchemy import select
 from lms.assessments.models import APPROVED, SUBMITTED, UNIT_STATUS_LABELS, UNIT_STATUSES
 from lms.db import db
 from lms.i18n import N_, level_name, local_today
-from lms.orgs.models import Unit
+from lms.orgs.models import AREA_FLAGS, AREA_NAMES, Unit
 from lms.reports import queries, sending
 from lms.reports.tables import DATE, INT, PERCENT, TEXT, Column, Table
 from lms.trainers.models import CERTIFIED, STATUS_LABELS, STATUSES, TIER_LABELS, TIERS
@@ -225,6 +225,41 @@ def cascade(node: Unit, year: int) -> Table:
 
 
 @queries.sharing
+def areas(node: Unit, year: int) -> Table:
+    """Per area flag carried by a unit of the subtree (mountainous, ethnic-minority, border, island, overseas),
+    then all areas together: units, grassroots units with a trained coordinator, cadres and the core course,
+    and people trained in the year's cohorts, each counted in the units that carry the flag."""
+    figures = queries.area_figures(node, year)
+
+    def row(label: str, key: str | None) -> tuple:
+        f = figures[key]
+        return (label, f["units"], f["grassroots"], f["covered"], f["cadres"], f["enrolled"], f["completed"],
+                percent(f["completed"], f["cadres"]), f["trained"])
+
+    rows = [row(_(AREA_NAMES[flag]), flag) for flag in AREA_FLAGS if figures[flag]["units"]]
+    if rows:  # then all areas together, to compare with
+        rows.append(row(_("Mọi địa bàn"), None))
+    return Table(
+        "areas", _("Đào tạo ở các địa bàn ưu tiên"),
+        [Column("area", _("Địa bàn")), Column("units", _("Đơn vị đang hoạt động"), INT),
+         Column("grassroots", _("Đơn vị cơ sở"), INT),
+         Column("covered", _("Có điều phối viên đã được đào tạo"), INT),
+         Column("cadres", _("Cán bộ đang hoạt động"), INT),
+         Column("enrolled", _("Đăng ký khóa học cốt lõi"), INT),
+         Column("completed", _("Hoàn thành khóa học cốt lõi"), INT),
+         Column("completed_pct", _("Tỉ lệ hoàn thành trên số cán bộ"), PERCENT),
+         Column("trained", _("Học viên được tập huấn trong năm"), INT)],
+        rows, [None] * len(rows),
+        _("Mỗi địa bàn tính các đơn vị trong đơn vị và mọi cấp dưới mang dấu địa bàn đó (một đơn vị có thể mang "
+          "nhiều dấu), cán bộ đang hoạt động thuộc các đơn vị ấy, và học viên của các lớp tập huấn có ngày bắt đầu "
+          "trong năm %(year)d thuộc các đơn vị ấy, dù lớp do đơn vị nào tổ chức. Đơn vị cơ sở có điều phối viên đã "
+          "được đào tạo khi có điều phối viên tình nguyện đang hoạt động đã hoàn thành khóa học cốt lõi. Dòng “Mọi "
+          "địa bàn” tính toàn bộ để so sánh.", year=year) if rows else
+        _("Không đơn vị nào trong đơn vị và các cấp dưới mang dấu miền núi, vùng đồng bào dân tộc thiểu số, biên "
+          "giới, hải đảo hay ở nước ngoài."))
+
+
+@queries.sharing
 def trainers(node: Unit, year: int) -> Table:
     """Per tier: trainers of the subtree in each status now."""
     counts: dict[tuple[str, str], int] = {}
@@ -361,6 +396,7 @@ TABLES: dict[str, Callable[[Unit, int], Table]] = {
     "coverage": coverage,
     "courses": courses,
     "cascade": cascade,
+    "areas": areas,
     "trainers": trainers,
     "gaps": gaps,
     "campaigns": campaigns,
@@ -370,7 +406,8 @@ TABLES: dict[str, Callable[[Unit, int], Table]] = {
     "sent": sending.children_table,
     "sent_levels": sent_levels,
 }
-TABLE_ORDER: list[str] = ["coverage", "courses", "cascade", "trainers", "gaps", "campaigns", "capacity", "targets"]
+TABLE_ORDER: list[str] = ["coverage", "courses", "areas", "cascade", "trainers", "gaps", "campaigns", "capacity",
+                          "targets"]
 
 
 # --- Headline figures -----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from functools import wraps
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, and_, case, distinct, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, literal_column, or_, select, true
 from sqlalchemy.orm import aliased
 
 from lms.assessments.models import (
@@ -239,18 +239,23 @@ def enrolments_by_row(node: Unit, year: int, today: date) -> dict[tuple, tuple[i
     return _shared(("enrolments", *_node(node), year, today), compute)
 
 
+def _with_trained_coordinator(node: Unit):
+    """The units of the subtree with at least one active cadre of their own whose volunteer role is
+    coordinator and who completed the core course (a SELECT of unit ids)."""
+    own_unit = aliased(Unit, name="own_unit")
+    return (select(User.unit_id)
+            .select_from(Enrolment)
+            .join(User, User.id == Enrolment.user_id)
+            .join(own_unit, own_unit.id == User.unit_id)
+            .where(Enrolment.course_id == core_course_id(), Enrolment.completed_at.is_not(None),
+                   User.is_active.is_(True), User.volunteer_role == COORDINATOR, in_subtree(own_unit.path, node)))
+
+
 def grassroots_by_row(node: Unit) -> dict[int | None, tuple[int, int]]:
     """{row unit id: (open grassroots units, of them with at least one active cadre of their own whose
     volunteer role is coordinator and who completed the core course)}."""
     def compute():
-        own_unit = aliased(Unit, name="own_unit")
-        trained = (select(User.unit_id)
-                   .select_from(Enrolment)
-                   .join(User, User.id == Enrolment.user_id)
-                   .join(own_unit, own_unit.id == User.unit_id)
-                   .where(Enrolment.course_id == core_course_id(), Enrolment.completed_at.is_not(None),
-                          User.is_active.is_(True), User.volunteer_role == COORDINATOR,
-                          in_subtree(own_unit.path, node)))
+        trained = _with_trained_coordinator(node)
         row, on_row = by_row(node)
         return _rows(select(row.id, func.count(Unit.id), func.count(case((Unit.id.in_(trained), Unit.id))))
                      .select_from(Unit)
@@ -259,6 +264,51 @@ def grassroots_by_row(node: Unit) -> dict[int | None, tuple[int, int]]:
                      .where(UnitLevel.code == GRASSROOTS, Unit.closed_at.is_(None), in_subtree(Unit.path, node))
                      .group_by(row.id))
     return _shared(("grassroots", *_node(node)), compute)
+
+
+# --- Priority areas --------------------------------------------------------------------------------
+
+AREA_FIGURES = ("units", "grassroots", "covered", "cadres", "enrolled", "completed", "trained")
+
+
+def _per_area(count, condition) -> list:
+    """`count(condition)` for the units of each area flag, then for all units."""
+    return [count(and_(getattr(Unit, flag).is_(True), condition)) for flag in AREA_FLAGS] + [count(condition)]
+
+
+def area_figures(node: Unit, year: int) -> dict[str | None, dict[str, int]]:
+    """{area flag (mountainous, ethnic-minority, border, island, overseas), or None for the whole subtree:
+    {figure of AREA_FIGURES: count}}: open units, of them grassroots units, and of those the ones with a trained
+    coordinator; active cadres, of them enrolled in the core course, and who completed it; people trained in
+    cohorts held in `year`. Each is counted where the unit (a person's own unit) carries the flag, in three
+    statements with a column per figure and flag."""
+    def compute():
+        def count(what):
+            return lambda condition: func.count(case((condition, what)))
+
+        is_open = Unit.closed_at.is_(None)
+        grassroots = and_(is_open, UnitLevel.code == GRASSROOTS)
+        trained_units = _with_trained_coordinator(node).distinct().subquery()
+        covered = and_(grassroots, trained_units.c.unit_id.is_not(None))
+        units = (select(*_per_area(count(Unit.id), is_open), *_per_area(count(Unit.id), grassroots),
+                        *_per_area(count(Unit.id), covered))
+                 .select_from(Unit).join(UnitLevel, UnitLevel.id == Unit.level_id)
+                 .outerjoin(trained_units, trained_units.c.unit_id == Unit.id).where(in_subtree(Unit.path, node)))
+        cadres = (select(*_per_area(count(User.id), true()), *_per_area(count(Enrolment.id), true()),
+                         *_per_area(count(Enrolment.id), Enrolment.completed_at.is_not(None)))
+                  .select_from(Unit).join(User, User.unit_id == Unit.id)
+                  .outerjoin(Enrolment, and_(Enrolment.user_id == User.id, Enrolment.course_id == core_course_id()))
+                  .where(User.is_active.is_(True), in_subtree(Unit.path, node)))
+        trained = (select(*_per_area(lambda condition: func.count(distinct(case((condition, User.id)))), true()))
+                   .select_from(CohortParticipant).join(Cohort, Cohort.id == CohortParticipant.cohort_id)
+                   .join(User, User.id == CohortParticipant.user_id).join(Unit, Unit.id == User.unit_id)
+                   .where(_held_in(year), in_subtree(Unit.path, node)))
+        columns = [int(value or 0) for statement in (units, cadres, trained)
+                   for value in db.session.execute(statement).one()]
+        keys = [*AREA_FLAGS, None]
+        return {key: {name: columns[figure * len(keys) + position] for figure, name in enumerate(AREA_FIGURES)}
+                for position, key in enumerate(keys)}
+    return _shared(("areas", *_node(node), year), compute)
 
 
 def published_courses() -> list[tuple[int, str]]:

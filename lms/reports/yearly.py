@@ -9,7 +9,7 @@ and IV are worded from those same tables. Build a report in a request or applica
 and numbers are written in the page's language."""
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
@@ -24,7 +24,7 @@ from lms.reports.exports import name_part
 from lms.reports.tables import DATE, INT, PERCENT, Table
 
 # The tables the report is made of; each is printed in the section that speaks of it.
-TABLE_KEYS = ("coverage", "courses", "cascade", "trainers", "campaigns", "gaps", "capacity", "targets")
+TABLE_KEYS = ("coverage", "courses", "areas", "cascade", "trainers", "campaigns", "gaps", "capacity", "targets")
 
 AREA_LABELS = {"is_mountainous": N_("miền núi"), "is_ethnic_minority": N_("vùng đồng bào dân tộc thiểu số"),
                "is_border": N_("biên giới"), "is_island": N_("hải đảo"), "is_overseas": N_("ở nước ngoài")}
@@ -48,6 +48,12 @@ class YearlyReport:
     direct_children: int
     issued_on: date
     reports_received: tuple[int, int]  # (in time, late) of the units directly under it, for `year`
+    # {area flag, or None for the whole subtree: {figure of queries.AREA_FIGURES: count}}
+    areas: dict[str | None, dict[str, int]] = field(default_factory=dict)
+
+    def areas_with_cadres(self) -> list[tuple[str, dict[str, int]]]:
+        """(flag, figures) of the areas whose units have active cadres, in the order of AREA_FLAGS."""
+        return [(flag, self.areas[flag]) for flag in AREA_FLAGS if self.areas.get(flag, {}).get("cadres")]
 
 
 def build(unit: Unit, year: int, issued_on: date | None = None) -> YearlyReport:
@@ -56,7 +62,8 @@ def build(unit: Unit, year: int, issued_on: date | None = None) -> YearlyReport:
     below, flags = units_below(unit, year)
     received = [child.status for child in sending.children_reports(unit, year)]
     return YearlyReport(unit, year, tables, metrics.summary(unit, year), below, flags, len(received),
-                        issued_on or local_today(), (received.count(sending.SENT), received.count(sending.LATE)))
+                        issued_on or local_today(), (received.count(sending.SENT), received.count(sending.LATE)),
+                        queries.area_figures(unit, year))
 
 
 def units_below(unit: Unit, year: int) -> tuple[list[tuple[str, int, int]], dict[str, int]]:
@@ -204,6 +211,13 @@ def online_training(report: YearlyReport) -> list[str]:
                        overdue=n(s["overdue_required"])))
     else:
         lines.append(_("Trong năm %(year)s không có lượt học bắt buộc nào được giao đến hạn.", year=report.year))
+    areas = report.areas_with_cadres()
+    if areas:
+        by_area = _join([_("%(area)s %(share)s (%(completed)s/%(cadres)s cán bộ)", area=_(AREA_LABELS[flag]),
+                           share=pct(metrics.percent(figures["completed"], figures["cadres"])),
+                           completed=n(figures["completed"]), cadres=n(figures["cadres"])) for flag, figures in areas])
+        lines.append(_("Tỉ lệ cán bộ hoàn thành khóa học cốt lõi ở các địa bàn ưu tiên: %(areas)s; chung cả %(units)s: "
+                       "%(share)s.", areas=by_area, units=_units_covered(report), share=pct(s["completed_core_pct"])))
     return lines
 
 
@@ -323,9 +337,23 @@ def furthest_behind(coverage: Table) -> list[tuple[float, str]]:
     return named
 
 
+def lagging_areas(report: YearlyReport) -> list[str]:
+    """The proposal for the priority areas whose cadres complete the core course less than the unit's as a whole
+    (compared exactly, not as rounded)."""
+    s = report.summary
+    lagging = [flag for flag, figures in report.areas_with_cadres()
+               if figures["completed"] * s["cadres"] < s["completed_core"] * figures["cadres"]]
+    if not lagging:
+        return []
+    return [_("Tỉ lệ cán bộ hoàn thành khóa học cốt lõi của các đơn vị %(areas)s còn thấp hơn mức chung (%(share)s); "
+              "đề nghị ưu tiên mở lớp tập huấn tại chỗ và hướng dẫn cán bộ tải các mô-đun về học khi không có mạng.",
+              areas=_join([_(AREA_LABELS[flag]) for flag in lagging]), share=pct(s["completed_core_pct"]))]
+
+
 def proposals(report: YearlyReport) -> list[str]:
     """Section IV, worded from the figures: targets missed with what to do, the units furthest behind on the
-    core course, overdue required training, the widest competency gaps, trainers to recertify."""
+    core course, the priority areas behind, overdue required training, the widest competency gaps, trainers to
+    recertify."""
     year, tables = report.year, report.tables
     lines = []
     targets = tables["targets"]
@@ -349,6 +377,7 @@ def proposals(report: YearlyReport) -> list[str]:
     if behind:
         lines.append(_("Các đơn vị có tỉ lệ cán bộ hoàn thành khóa học cốt lõi thấp nhất, cần được ưu tiên hỗ trợ: "
                        "%(units)s.", units=_join([f"{name} ({pct(share)})" for share, name in behind])))
+    lines += lagging_areas(report)
     overdue = report.summary["overdue_required"]
     if overdue:
         lines.append(_("Còn %(overdue)s lượt học bắt buộc đã quá hạn mà chưa hoàn thành; đề nghị các đơn vị nhắc "
@@ -415,7 +444,7 @@ def outline(report: YearlyReport) -> list[Part]:
     return [
         Part(_("I. Đặc điểm tình hình"), 1, situation(report)),
         Part(_("II. Kết quả thực hiện"), 1, []),
-        Part(_("1. Bồi dưỡng trực tuyến"), 2, online_training(report), ("coverage", "courses")),
+        Part(_("1. Bồi dưỡng trực tuyến"), 2, online_training(report), ("coverage", "courses", "areas")),
         Part(_("2. Tập huấn và tập huấn viên"), 2, cascade_training(report), ("cascade", "trainers")),
         Part(_("3. Đánh giá năng lực cán bộ"), 2, people_assessment(report), ("campaigns", "gaps")),
         Part(_("4. Đánh giá năng lực đơn vị"), 2, unit_assessment(report), ("capacity",)),

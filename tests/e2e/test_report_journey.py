@@ -24,6 +24,10 @@ def test_central_office_drills_down_and_exports(assessment_data, page: Page):
     page.get_by_role("link", name="Trung ương Đoàn TNCS Hồ Chí Minh").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Trung ương Đoàn TNCS Hồ Chí Minh")
     expect(page.locator("svg[role=img]").first).to_be_visible()
+    areas = page.locator("section", has=page.locator("#bang-areas"))
+    expect(areas.get_by_role("heading", level=2)).to_have_text("Đào tạo ở các địa bàn ưu tiên")
+    expect(areas.get_by_role("rowheader", name="Miền núi")).to_be_visible()
+    expect(areas.get_by_role("rowheader", name="Mọi địa bàn")).to_be_visible()
     coverage = page.locator("section", has=page.locator("#bang-coverage"))
     # The centre has more units under it than a chart draws: the chart names those furthest behind, and
     # the whole table opens under it.

@@ -4,11 +4,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from lms.assessments.models import Campaign, CompetencyResult, Participant, UnitAssessment
 from lms.courses.models import CORE_COURSE_SLUG, Assignment, Course, Enrolment
 from lms.db import db
-from lms.orgs.models import Unit
+from lms.orgs.models import AREA_FLAGS, AREA_NAMES, Unit
 from lms.orgs.services import close_unit, create_unit
 from lms.people.models import COORDINATOR, SECRETARY, User
 from lms.reports import metrics, queries
@@ -201,8 +202,8 @@ def build(key: str, node: Unit, year: int = YEAR) -> Table:
 # --- The registry ---------------------------------------------------------------------------------
 
 def test_registry_lists_every_table_in_dashboard_order():
-    assert metrics.TABLE_ORDER == ["coverage", "courses", "cascade", "trainers", "gaps", "campaigns", "capacity",
-                                   "targets"]
+    assert metrics.TABLE_ORDER == ["coverage", "courses", "areas", "cascade", "trainers", "gaps", "campaigns",
+                                   "capacity", "targets"]
     # Besides the dashboard's sections, the yearly reports sent up, which the dashboard shows with their files,
     # and how many units of each level have sent theirs.
     assert set(metrics.TABLES) == {*metrics.TABLE_ORDER, "sent", "sent_levels"}
@@ -337,6 +338,59 @@ def test_cascade_of_last_year(world):
     rows = by_label(build("cascade", world.tree.province_a, 2025))
     assert rows["Đoàn xã Bát Xát"]["cohorts"] == 1
     assert rows["Đoàn xã Bát Xát"]["completed"] == 1
+
+
+def test_training_in_priority_areas_counts_the_units_that_carry_each_flag(world):
+    t = world.tree
+    rows = by_label(build("areas", t.central))
+    # Lào Cai and every unit under it are mountainous and border; Bát Xát and its branch ethnic-minority too;
+    # Phú Quốc and its branch islands. No unit is overseas: no row. Closed units are not counted as units, but
+    # the active cadre of one still is (as in the coverage table).
+    assert list(rows) == ["Miền núi", "Vùng đồng bào dân tộc thiểu số", "Biên giới", "Hải đảo", "Mọi địa bàn"]
+    mountain = {"area": "Miền núi", "units": 4, "grassroots": 2, "covered": 1, "cadres": 10, "enrolled": 8,
+                "completed": 6, "completed_pct": 60.0, "trained": 4}
+    assert rows["Miền núi"] == mountain
+    assert rows["Biên giới"] == {**mountain, "area": "Biên giới"}
+    # Bát Xát: ga1 ga2 ga3, its branch: ba1 ba2; ga1 (a coordinator who completed the core course) covers it.
+    assert rows["Vùng đồng bào dân tộc thiểu số"] == {
+        "area": "Vùng đồng bào dân tộc thiểu số", "units": 2, "grassroots": 1, "covered": 1, "cadres": 5,
+        "enrolled": 4, "completed": 3, "completed_pct": 60.0, "trained": 4}
+    assert rows["Hải đảo"] == {"area": "Hải đảo", "units": 2, "grassroots": 1, "covered": 1, "cadres": 3,
+                               "enrolled": 2, "completed": 2, "completed_pct": 66.7, "trained": 1}
+    # ga1, trained by cohorts of Lào Cai, Bát Xát and An Giang, counts once.
+    assert rows["Mọi địa bàn"] == {"area": "Mọi địa bàn", "units": 8, "grassroots": 3, "covered": 2, "cadres": 15,
+                                   "enrolled": 12, "completed": 9, "completed_pct": 60.0, "trained": 5}
+    summary = metrics.summary(t.central, YEAR)  # the same figures as the headline ones
+    assert (summary["cadres"], summary["enrolled_core"], summary["completed_core"]) == (15, 12, 9)
+    # An Giang's own figures only: ga1 of Lào Cai, trained in An Giang's cohort, is Lào Cai's.
+    rows = by_label(build("areas", t.province_b))
+    assert list(rows) == ["Hải đảo", "Mọi địa bàn"]
+    assert rows["Mọi địa bàn"] == {"area": "Mọi địa bàn", "units": 3, "grassroots": 1, "covered": 1, "cadres": 4,
+                                   "enrolled": 3, "completed": 2, "completed_pct": 50.0, "trained": 1}
+
+
+def test_training_in_priority_areas_of_a_unit_without_any(world):
+    plain = create_unit(parent=world.tree.central, level=level("province"), code="DOAN-HNI", name="Thành đoàn Hà Nội")
+    table = build("areas", plain)
+    assert table.rows == []
+    assert table.note.startswith("Không đơn vị nào trong đơn vị và các cấp dưới mang dấu miền núi")
+
+
+@pytest.mark.parametrize("flag", AREA_FLAGS)
+def test_training_in_priority_areas_against_a_direct_count(world, flag):
+    rows = by_label(build("areas", world.tree.central))
+    flagged = {unit.id: unit for unit in db.session.scalars(select(Unit)) if getattr(unit, flag)}
+    open_units = [unit for unit in flagged.values() if unit.closed_at is None]
+    if not open_units:
+        assert AREA_NAMES[flag] not in rows
+        return
+    cadres = [user for user in db.session.scalars(select(User)) if user.unit_id in flagged and user.is_active]
+    core = {e.user_id: e for e in db.session.scalars(select(Enrolment).where(Enrolment.course_id == world.core.id))}
+    enrolled = [user for user in cadres if user.id in core]
+    completed = [user for user in enrolled if core[user.id].completed_at is not None]
+    row = rows[AREA_NAMES[flag]]
+    assert (row["units"], row["cadres"], row["enrolled"], row["completed"]) == (
+        len(open_units), len(cadres), len(enrolled), len(completed))
 
 
 def test_trainers_by_tier_and_status(world):

@@ -256,14 +256,15 @@ def test_on_the_demo_every_table_is_printed_as_built(client, app, report_demo):
     with app.test_request_context():
         tables = {key: metrics.TABLES[key](central, year) for key in yearly.TABLE_KEYS}
         summary = metrics.summary(central, year)
-    assert all(tables[key].rows for key in ("coverage", "cascade", "trainers", "capacity", "targets"))
+    assert all(tables[key].rows for key in ("coverage", "areas", "cascade", "trainers", "capacity", "targets"))
     assert_tables_printed(text, tables)
     words = flat(text)
     assert f"đã tổ chức {summary['cohorts_held']} lớp tập huấn cho {summary['participants_trained']} học viên" \
            in words
     assert f"có {summary['unit_assessments_total']} đánh giá năng lực đơn vị" in words
-    # Bảng 1 … Bảng 8, in the order of the sections.
-    assert re.findall(r"Bảng (\d)\.", text) == [str(i) for i in range(1, 9)]
+    assert "Tỉ lệ cán bộ hoàn thành khóa học cốt lõi ở các địa bàn ưu tiên: miền núi" in words
+    # Bảng 1 … Bảng 9, in the order of the sections.
+    assert re.findall(r"Bảng (\d)\.", text) == [str(i) for i in range(1, 10)]
 
 
 # --- Words from figures, on tables built here ----------------------------------------------------------
@@ -288,6 +289,31 @@ def _report(unit: Unit, **tables) -> yearly.YearlyReport:
     summary = dict.fromkeys(metrics.SUMMARY_LABELS, 0)
     return yearly.YearlyReport(unit, 2025, {**empty, "targets": targets, "gaps": gaps, "trainers": trainers,
                                             **tables}, summary, [], {}, 0, date(2026, 2, 5), (0, 0))
+
+
+def test_the_priority_areas_are_reported_and_those_behind_proposed_for_support(app, tree):
+    def figures(cadres, completed):
+        return {"units": 1, "grassroots": 1, "covered": 0, "cadres": cadres, "enrolled": cadres,
+                "completed": completed, "trained": 0}
+
+    with app.test_request_context():
+        report = _report(tree.province_a)
+        report.summary.update(cadres=300, completed_core=100, completed_core_pct=33.3)
+        # Mountainous: 33 of 99 is exactly the unit's third (33,3% as written) and is not behind; islands are.
+        report.areas = {"is_mountainous": figures(99, 33), "is_ethnic_minority": figures(0, 0),
+                        "is_border": figures(3, 1), "is_island": figures(1000, 333), "is_overseas": figures(8, 2),
+                        None: figures(300, 100)}
+        assert yearly.online_training(report)[-1] == (
+            "Tỉ lệ cán bộ hoàn thành khóa học cốt lõi ở các địa bàn ưu tiên: miền núi 33,3% (33/99 cán bộ), biên giới "
+            "33,3% (1/3 cán bộ), hải đảo 33,3% (333/1.000 cán bộ) và ở nước ngoài 25,0% (2/8 cán bộ); chung cả đơn "
+            "vị: 33,3%.")
+        assert yearly.lagging_areas(report) == [
+            "Tỉ lệ cán bộ hoàn thành khóa học cốt lõi của các đơn vị hải đảo và ở nước ngoài còn thấp hơn mức chung "
+            "(33,3%); đề nghị ưu tiên mở lớp tập huấn tại chỗ và hướng dẫn cán bộ tải các mô-đun về học khi không "
+            "có mạng."]
+        assert yearly.lagging_areas(report)[0] in yearly.proposals(report)
+        report.areas = {}
+        assert "địa bàn" not in " ".join(yearly.online_training(report)) and yearly.lagging_areas(report) == []
 
 
 def test_proposals_name_missed_targets_and_the_widest_gaps(app, tree):
