@@ -27,7 +27,8 @@ from datetime import date, datetime
 from functools import wraps
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, and_, case, distinct, func, literal_column, or_, select, true
+from sqlalchemy import (ColumnElement, and_, case, distinct, exists, false, func, literal_column, or_, select,
+                        true)
 from sqlalchemy.orm import aliased
 
 from lms.assessments.models import (
@@ -239,25 +240,21 @@ def enrolments_by_row(node: Unit, year: int, today: date) -> dict[tuple, tuple[i
     return _shared(("enrolments", *_node(node), year, today), compute)
 
 
-def _with_trained_coordinator(node: Unit):
-    """The units of the subtree with at least one active cadre of their own whose volunteer role is
-    coordinator and who completed the core course (a SELECT of unit ids)."""
-    own_unit = aliased(Unit, name="own_unit")
-    return (select(User.unit_id)
-            .select_from(Enrolment)
-            .join(User, User.id == Enrolment.user_id)
-            .join(own_unit, own_unit.id == User.unit_id)
-            .where(Enrolment.course_id == core_course_id(), Enrolment.completed_at.is_not(None),
-                   User.is_active.is_(True), User.volunteer_role == COORDINATOR, in_subtree(own_unit.path, node)))
+def _has_trained_coordinator() -> ColumnElement[bool]:
+    """The `Unit` has at least one active cadre of its own whose volunteer role is coordinator and who completed
+    the core course (looked up through the unit's own people, by index)."""
+    return exists(select(User.id).join(Enrolment, and_(Enrolment.user_id == User.id,
+                                                       Enrolment.course_id == core_course_id()))
+                  .where(User.unit_id == Unit.id, User.is_active.is_(True), User.volunteer_role == COORDINATOR,
+                         Enrolment.completed_at.is_not(None)))
 
 
 def grassroots_by_row(node: Unit) -> dict[int | None, tuple[int, int]]:
     """{row unit id: (open grassroots units, of them with at least one active cadre of their own whose
     volunteer role is coordinator and who completed the core course)}."""
     def compute():
-        trained = _with_trained_coordinator(node)
         row, on_row = by_row(node)
-        return _rows(select(row.id, func.count(Unit.id), func.count(case((Unit.id.in_(trained), Unit.id))))
+        return _rows(select(row.id, func.count(Unit.id), func.count(case((_has_trained_coordinator(), Unit.id))))
                      .select_from(Unit)
                      .outerjoin(row, on_row)
                      .join(UnitLevel, UnitLevel.id == Unit.level_id)
@@ -271,9 +268,10 @@ def grassroots_by_row(node: Unit) -> dict[int | None, tuple[int, int]]:
 AREA_FIGURES = ("units", "grassroots", "covered", "cadres", "enrolled", "completed", "trained")
 
 
-def _per_area(count, condition) -> list:
-    """`count(condition)` for the units of each area flag, then for all units."""
-    return [count(and_(getattr(Unit, flag).is_(True), condition)) for flag in AREA_FLAGS] + [count(condition)]
+def _per_area(count, condition, units=Unit) -> list:
+    """`count(condition)` for the units (`Unit`, or the columns of a SELECT of its flags) of each area flag, then
+    for all of them."""
+    return [count(and_(getattr(units, flag).is_(True), condition)) for flag in AREA_FLAGS] + [count(condition)]
 
 
 def area_figures(node: Unit, year: int) -> dict[str | None, dict[str, int]]:
@@ -288,12 +286,13 @@ def area_figures(node: Unit, year: int) -> dict[str | None, dict[str, int]]:
 
         is_open = Unit.closed_at.is_(None)
         grassroots = and_(is_open, UnitLevel.code == GRASSROOTS)
-        trained_units = _with_trained_coordinator(node).distinct().subquery()
-        covered = and_(grassroots, trained_units.c.unit_id.is_not(None))
-        units = (select(*_per_area(count(Unit.id), is_open), *_per_area(count(Unit.id), grassroots),
-                        *_per_area(count(Unit.id), covered))
-                 .select_from(Unit).join(UnitLevel, UnitLevel.id == Unit.level_id)
-                 .outerjoin(trained_units, trained_units.c.unit_id == Unit.id).where(in_subtree(Unit.path, node)))
+        flagged = (select(*(getattr(Unit, flag) for flag in AREA_FLAGS), is_open.label("open"),
+                          grassroots.label("grassroots"),
+                          case((grassroots, _has_trained_coordinator()), else_=false()).label("covered"))
+                   .select_from(Unit).join(UnitLevel, UnitLevel.id == Unit.level_id)
+                   .where(in_subtree(Unit.path, node)).subquery())
+        units = select(*(column for figure in ("open", "grassroots", "covered")
+                         for column in _per_area(count(1), flagged.c[figure].is_(True), flagged.c)))
         cadres = (select(*_per_area(count(User.id), true()), *_per_area(count(Enrolment.id), true()),
                          *_per_area(count(Enrolment.id), Enrolment.completed_at.is_not(None)))
                   .select_from(Unit).join(User, User.unit_id == Unit.id)
