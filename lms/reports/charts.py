@@ -470,7 +470,7 @@ def _furthest_behind(table: Table, standing, measure: str, written) -> tuple[Tab
     last = ranked[len(kept) - 1][0] if kept else None
     tied = sum(1 for value, _position in ranked[len(kept):] if value == last)
     rows = [table.rows[position] for position in kept]
-    units = [table.row_units[position] for position in kept if position < len(table.row_units)]
+    units = [table.row_units[position] for position in kept]
     note = _cut_note(len(table.rows), len(kept), measure, tied, written(last) if tied else "",
                      len(table.rows) - len(ranked))
     return replace(table, rows=rows, row_units=units), note
