@@ -12,6 +12,7 @@ from lms.auth.permissions import ROLE_LABELS, has_any_scope
 from lms.courses.services import learner_home
 from lms.db import db
 from lms.i18n import level_name, remember_locale
+from lms.orgs.models import area_name
 from lms.people.contact import display_phone
 
 bp = Blueprint("web", __name__)
@@ -46,6 +47,7 @@ def navigation(user) -> list[NavItem]:
 
 
 bp.add_app_template_filter(level_name, "level_name")
+bp.add_app_template_filter(area_name, "area_name")
 
 
 @bp.app_context_processor

@@ -102,6 +102,17 @@ def test_admin_adds_a_branch_under_a_grassroots_unit(client, tree, admin_a):
     assert unit.code in _codes(subtree(tree.province_a))
 
 
+def test_a_units_page_names_its_areas_in_the_readers_language(client, tree, admin_a):
+    tree.grassroots_a.is_mountainous = tree.grassroots_a.is_ethnic_minority = True  # and a border unit already
+    db.session.commit()
+    login(client, admin_a)
+    badges = re.findall(r'<span class="badge flag">([^<]*)</span>', _page(client.get(f"/units/{tree.grassroots_a.id}")))
+    assert badges == ["Miền núi", "Vùng đồng bào dân tộc thiểu số", "Biên giới"]
+    client.post("/lang/en")
+    badges = re.findall(r'<span class="badge flag">([^<]*)</span>', _page(client.get(f"/units/{tree.grassroots_a.id}")))
+    assert badges == ["Mountainous area", "Ethnic minority area", "Border area"]
+
+
 def test_new_unit_form_offers_only_lower_tiers_and_the_parents_area_flags(client, tree, admin_a):
     login(client, admin_a)
     page = _page(client.get(f"/units/{tree.grassroots_a.id}/new"))

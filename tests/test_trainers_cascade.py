@@ -218,7 +218,7 @@ def test_the_cascade_page_shows_figures_tree_and_tables(client, built, central_a
     assert "Học viên trực tiếp" in page and "Học viên gián tiếp" in page
     assert "Tỉnh đoàn Lào Cai" in page and "Tỉnh đoàn An Giang" in page
     assert "Cấp Trung ương (không thuộc tỉnh nào)" in page
-    assert "Hải đảo" in page and "Vùng đồng bào DTTS" in page
+    assert "Hải đảo" in page and "Vùng đồng bào dân tộc thiểu số" in page
     assert page.index("Lê Văn Bảo") < page.index("Nguyễn Văn Hải") < page.index("Trần Thị Dung") \
         < page.index("Lò Thị Mai")  # each trainer right under the one who trained them
 

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from lms.courses.content import AREAS, COMPETENCY_CODES, SLUG
 from lms.courses.models import ARCHIVED, DRAFT, PUBLISHED
 from lms.forms import ChoiceField, DayField, MultiCheckboxField, RadioChoiceField, WholeNumberField, choices
+from lms.orgs.models import AREA_NAMES
 
 STATUS_LABELS = {
     DRAFT: _l("Bản nháp"),
@@ -15,13 +16,8 @@ STATUS_LABELS = {
     ARCHIVED: _l("Đã lưu trữ"),
 }
 
-AREA_LABELS = {
-    "mountainous": _l("Miền núi"),
-    "ethnic_minority": _l("Vùng đồng bào dân tộc thiểu số"),
-    "border": _l("Biên giới"),
-    "island": _l("Hải đảo"),
-    "overseas": _l("Ở nước ngoài"),
-}
+# A course targets an area by its flag's name without "is_" (lms.courses.content.AREAS).
+AREA_LABELS = {flag.removeprefix("is_"): _l(name) for flag, name in AREA_NAMES.items()}
 
 COMPETENCY_LABELS = {
     "LAW": _l("Chính sách, pháp luật về tình nguyện"),

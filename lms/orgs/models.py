@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -11,6 +12,11 @@ AREA_FLAGS = ("is_mountainous", "is_ethnic_minority", "is_border", "is_island", 
 # An area's name, translated where it is shown.
 AREA_NAMES = {"is_mountainous": N_("Miền núi"), "is_ethnic_minority": N_("Vùng đồng bào dân tộc thiểu số"),
               "is_border": N_("Biên giới"), "is_island": N_("Hải đảo"), "is_overseas": N_("Ở nước ngoài")}
+
+
+def area_name(flag: str) -> str:
+    """The name of the area a flag of AREA_FLAGS marks, in the page's language."""
+    return gettext(AREA_NAMES[flag])
 
 
 class Organisation(db.Model):

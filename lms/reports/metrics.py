@@ -22,7 +22,7 @@ from sqlalchemy import select
 from lms.assessments.models import APPROVED, SUBMITTED, UNIT_STATUS_LABELS, UNIT_STATUSES
 from lms.db import db
 from lms.i18n import N_, level_name, local_today
-from lms.orgs.models import AREA_FLAGS, AREA_NAMES, Unit
+from lms.orgs.models import AREA_FLAGS, Unit, area_name
 from lms.reports import queries, sending
 from lms.reports.tables import DATE, INT, PERCENT, TEXT, Column, Table
 from lms.trainers.models import CERTIFIED, STATUS_LABELS, STATUSES, TIER_LABELS, TIERS
@@ -236,7 +236,7 @@ def areas(node: Unit, year: int) -> Table:
         return (label, f["units"], f["grassroots"], f["covered"], f["cadres"], f["enrolled"], f["completed"],
                 percent(f["completed"], f["cadres"]), f["trained"])
 
-    rows = [row(_(AREA_NAMES[flag]), flag) for flag in AREA_FLAGS if figures[flag]["units"]]
+    rows = [row(area_name(flag), flag) for flag in AREA_FLAGS if figures[flag]["units"]]
     if rows:  # then all areas together, to compare with
         rows.append(row(_("Mọi địa bàn"), None))
     return Table(
