@@ -101,22 +101,22 @@ def _status_columns(among_people: bool = False) -> list[Column]:
 
 # --- Sums over the shared figures ---------------------------------------------------------------
 
-def _core_by_row(node: Unit, year: int) -> dict[int | None, tuple[int, int]]:
-    """{row unit id: (active cadres enrolled in the core course, of them completed it)}."""
+def _core_by_row(node: Unit, year: int) -> dict[int | None, tuple[int, int, int]]:
+    """{row unit id: (active cadres enrolled in the core course, of them completed it, of those in `year`)}."""
     core = queries.core_course_id()
-    found: dict[int | None, tuple[int, int]] = {}
-    for (key, _level, course_id), (enrolled, completed, _due, _late) in \
+    found: dict[int | None, tuple[int, int, int]] = {}
+    for (key, _level, course_id), (enrolled, completed, in_year, _due, _late) in \
             queries.enrolments_by_row(node, year, local_today()).items():
         if course_id == core:
-            before = found.get(key, (0, 0))
-            found[key] = (before[0] + enrolled, before[1] + completed)
+            before = found.get(key, (0, 0, 0))
+            found[key] = (before[0] + enrolled, before[1] + completed, before[2] + in_year)
     return found
 
 
 def _required_by_row(node: Unit, year: int) -> dict[int | None, tuple[int, int]]:
     """{row unit id: (required enrolments due in `year`, of them overdue today)} of active cadres."""
     found: dict[int | None, tuple[int, int]] = {}
-    for (key, _level, _course), (_enrolled, _completed, due, late) in \
+    for (key, _level, _course), (_enrolled, _completed, _in_year, due, late) in \
             queries.enrolments_by_row(node, year, local_today()).items():
         before = found.get(key, (0, 0))
         found[key] = (before[0] + due, before[1] + late)
@@ -155,7 +155,7 @@ def coverage(node: Unit, year: int) -> Table:
 
     def figures(key):
         people = cadres.get(key, (0,))[0]
-        enrolled, completed = core.get(key, (0, 0))
+        enrolled, completed, _in_year = core.get(key, (0, 0, 0))
         due, overdue = required.get(key, (0, 0))
         return people, enrolled, completed, percent(completed, people), due, overdue
 
@@ -178,7 +178,7 @@ def coverage(node: Unit, year: int) -> Table:
 def courses(node: Unit, year: int) -> Table:
     """Per published course and unit level: active cadres of the subtree enrolled and completed."""
     counts: dict[tuple[int, int], tuple[int, int]] = {}
-    for (_key, level_id, course_id), (enrolled, completed, _due, _late) in \
+    for (_key, level_id, course_id), (enrolled, completed, _in_year, _due, _late) in \
             queries.enrolments_by_row(node, year, local_today()).items():
         before = counts.get((course_id, level_id), (0, 0))
         counts[(course_id, level_id)] = (before[0] + enrolled, before[1] + completed)
@@ -348,7 +348,7 @@ def targets(node: Unit, year: int) -> Table:
     """The year's targets against what the subtree has done."""
     cadres = (_totals(queries.cadres_by_row(node)) or (0,))[0]
     grassroots, covered = _totals(queries.grassroots_by_row(node)) or (0, 0)
-    _enrolled, completed = _totals(_core_by_row(node, year)) or (0, 0)
+    _enrolled, completed, _in_year = _totals(_core_by_row(node, year)) or (0, 0, 0)
     held, planned = queries.plans_carried_out(node, year)
     statuses = _status_totals(node, year)
     figures = [
@@ -417,6 +417,7 @@ SUMMARY_LABELS = {
     "enrolled_core": N_("Đăng ký khóa học cốt lõi"),
     "completed_core": N_("Hoàn thành khóa học cốt lõi"),
     "completed_core_pct": N_("Tỉ lệ cán bộ hoàn thành khóa học cốt lõi"),
+    "completed_core_in_year": N_("Hoàn thành khóa học cốt lõi trong năm"),
     "required_due": N_("Lượt học bắt buộc đến hạn trong năm"),
     "overdue_required": N_("Lượt học bắt buộc quá hạn"),
     "cohorts_held": N_("Lớp tập huấn đã tổ chức"),
@@ -442,23 +443,35 @@ def summary(node: Unit, year: int) -> dict[str, int | float | None]:
     counted as the tables count them, over the whole subtree (a participant trained in cohorts of two
     units under the node counts once here)."""
     cadres = (_totals(queries.cadres_by_row(node)) or (0,))[0]
-    enrolled, completed = _totals(_core_by_row(node, year)) or (0, 0)
+    enrolled, completed, _in_year = _totals(_core_by_row(node, year)) or (0, 0, 0)
     due, overdue = _totals(_required_by_row(node, year)) or (0, 0)
-    cohorts, trained, trained_completed = queries.cohort_totals(node, year)
     certified = sum(n for (_key, _tier, status), n in queries.trainers_by_row(node).items() if status == CERTIFIED)
-    assessed, assessed_completed = _totals(queries.participants_by_campaign(node, year)) or (0, 0)
-    statuses = _status_totals(node, year)
-    return {
+    figures = {
         "cadres": cadres,
         "enrolled_core": enrolled,
         "completed_core": completed,
         "completed_core_pct": percent(completed, cadres),
         "required_due": due,
         "overdue_required": overdue,
+        "certified_trainers": certified,
+    } | year_activity(node, year)
+    return {key: figures[key] for key in SUMMARY_LABELS}
+
+
+@queries.sharing
+def year_activity(node: Unit, year: int) -> dict[str, int | float | None]:
+    """The headline figures of what the subtree did in `year`: active cadres who completed the core course in
+    it, cohorts held and people trained in them, people assessed in the year's campaigns, unit assessments
+    approved (the others stand as of today). The yearly report sets them beside last year's."""
+    completed_core = (_totals(_core_by_row(node, year)) or (0, 0, 0))[2]
+    cohorts, trained, trained_completed = queries.cohort_totals(node, year)
+    assessed, assessed_completed = _totals(queries.participants_by_campaign(node, year)) or (0, 0)
+    statuses = _status_totals(node, year)
+    return {
+        "completed_core_in_year": completed_core,
         "cohorts_held": cohorts,
         "participants_trained": trained,
         "participants_completed": trained_completed,
-        "certified_trainers": certified,
         "campaign_participants": assessed,
         "campaign_completed": assessed_completed,
         "campaign_completed_pct": percent(assessed_completed, assessed),

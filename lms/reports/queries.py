@@ -37,6 +37,7 @@ from lms.courses.models import PUBLISHED as COURSE_PUBLISHED
 from lms.courses.models import CORE_COURSE_SLUG, Course, Enrolment
 from lms.db import db, utcnow
 from lms.extensions import cache
+from lms.i18n import end_of_local_day_utc
 from lms.orgs.models import AREA_FLAGS, Unit, UnitLevel
 from lms.orgs.services import ancestors
 from lms.people.models import COORDINATOR, User
@@ -107,8 +108,13 @@ def _shared(key: tuple, compute):
     return value
 
 
+# Raised whenever a figure function's result changes shape, so that figures kept by an earlier release
+# (in a cache folder that outlives it) are not read as this release's.
+FIGURES_SHAPE = 2
+
+
 def _cache_key(key: tuple) -> str:
-    return "report-figures:" + ":".join(map(str, key))
+    return f"report-figures:{FIGURES_SHAPE}:" + ":".join(map(str, key))
 
 
 def figures_as_of() -> datetime | None:
@@ -181,6 +187,12 @@ def _in_year(column, year: int) -> ColumnElement[bool]:
     return and_(column >= first, column <= last)
 
 
+def _moment_in_year(column, year: int) -> ColumnElement[bool]:
+    """A moment (a naive UTC time, as kept) that falls in `year` where the users are."""
+    starts, ends = end_of_local_day_utc(date(year - 1, 12, 31)), end_of_local_day_utc(date(year, 12, 31))
+    return and_(column >= starts, column < ends)
+
+
 def core_course_id() -> int | None:
     return _shared(("core_course",),
                    lambda: db.session.scalar(select(Course.id).where(Course.slug == CORE_COURSE_SLUG)))
@@ -221,16 +233,17 @@ def cadres_by_row(node: Unit) -> dict[int | None, tuple[int]]:
     return _shared(("cadres", *_node(node)), compute)
 
 
-def enrolments_by_row(node: Unit, year: int, today: date) -> dict[tuple, tuple[int, int, int, int]]:
-    """{(row unit id, unit level id of the cadre's unit, course id): (enrolled, completed, required and
-    due in `year`, of them overdue today)}, counting the enrolments of active cadres."""
+def enrolments_by_row(node: Unit, year: int, today: date) -> dict[tuple, tuple[int, int, int, int, int]]:
+    """{(row unit id, unit level id of the cadre's unit, course id): (enrolled, completed, of them completed
+    in `year`, required and due in `year`, of them overdue today)}, counting the enrolments of active cadres."""
     def compute():
         required = and_(Enrolment.assignment_id.is_not(None), _in_year(Enrolment.due_on, year))
         overdue = and_(required, Enrolment.completed_at.is_(None), Enrolment.due_on < today)
         row, on_row = by_row(node)
         return _rows(select(row.id, Unit.level_id, Enrolment.course_id, func.count(Enrolment.id),
-                            func.count(Enrolment.completed_at), func.count(case((required, Enrolment.id))),
-                            func.count(case((overdue, Enrolment.id))))
+                            func.count(Enrolment.completed_at),
+                            func.count(case((_moment_in_year(Enrolment.completed_at, year), Enrolment.id))),
+                            func.count(case((required, Enrolment.id))), func.count(case((overdue, Enrolment.id))))
                      .select_from(Unit)
                      .outerjoin(row, on_row)
                      .join(User, User.unit_id == Unit.id)

@@ -22,6 +22,7 @@ from lms.reports import metrics, queries, sending
 from lms.reports.charts import number_text
 from lms.reports.exports import name_part
 from lms.reports.tables import DATE, INT, PERCENT, Table
+from lms.years import FIRST_YEAR
 
 # The tables the report is made of; each is printed in the section that speaks of it.
 TABLE_KEYS = ("coverage", "courses", "areas", "cascade", "trainers", "campaigns", "gaps", "capacity", "targets")
@@ -29,6 +30,15 @@ TABLE_KEYS = ("coverage", "courses", "areas", "cascade", "trainers", "campaigns"
 AREA_LABELS = {"is_mountainous": N_("miền núi"), "is_ethnic_minority": N_("vùng đồng bào dân tộc thiểu số"),
                "is_border": N_("biên giới"), "is_island": N_("hải đảo"), "is_overseas": N_("ở nước ngoài")}
 assert tuple(AREA_LABELS) == AREA_FLAGS
+
+# Figures of the year each part of section II sets beside the year before: (key of metrics.year_activity,
+# how a sentence names it).
+ONLINE_CHANGES = (("completed_core_in_year", N_("số cán bộ hoàn thành khóa học cốt lõi trong năm")),)
+CASCADE_CHANGES = (("cohorts_held", N_("số lớp tập huấn")), ("participants_trained", N_("số học viên được tập huấn")),
+                   ("participants_completed", N_("số học viên hoàn thành lớp")))
+PEOPLE_CHANGES = (("campaign_participants", N_("số cán bộ tham gia đánh giá")),
+                  ("campaign_completed", N_("số cán bộ hoàn thành đánh giá")))
+UNIT_CHANGES = (("unit_assessments_approved", N_("số đánh giá năng lực đơn vị đã phê duyệt")),)
 
 # The seat of the central offices: the place a unit writes when its own name holds none.
 CAPITAL = "Hà Nội"
@@ -50,6 +60,8 @@ class YearlyReport:
     reports_received: tuple[int, int]  # (in time, late) of the units directly under it, for `year`
     # {area flag, or None for the whole subtree: {figure of queries.AREA_FIGURES: count}}
     areas: dict[str | None, dict[str, int]] = field(default_factory=dict)
+    # metrics.year_activity of the year before, to compare with; None when no report can be of that year
+    last_year: dict | None = None
 
     def areas_with_cadres(self) -> list[tuple[str, dict[str, int]]]:
         """(flag, figures) of the areas whose units have active cadres, in the order of AREA_FLAGS."""
@@ -63,7 +75,8 @@ def build(unit: Unit, year: int, issued_on: date | None = None) -> YearlyReport:
     received = [child.status for child in sending.children_reports(unit, year)]
     return YearlyReport(unit, year, tables, metrics.summary(unit, year), below, flags, len(received),
                         issued_on or local_today(), (received.count(sending.SENT), received.count(sending.LATE)),
-                        queries.area_figures(unit, year))
+                        queries.area_figures(unit, year),
+                        metrics.year_activity(unit, year - 1) if year > FIRST_YEAR else None)
 
 
 def units_below(unit: Unit, year: int) -> tuple[list[tuple[str, int, int]], dict[str, int]]:
@@ -204,7 +217,9 @@ def online_training(report: YearlyReport) -> list[str]:
     lines = [_("Tính đến ngày lập báo cáo, %(completed)s trên %(cadres)s cán bộ đang hoạt động (%(share)s) đã hoàn "
                "thành khóa học cốt lõi về quản lý, điều phối hoạt động tình nguyện; %(enrolled)s cán bộ đã đăng ký "
                "học.", completed=n(s["completed_core"]), cadres=n(s["cadres"]), share=pct(s["completed_core_pct"]),
-               enrolled=n(s["enrolled_core"]))]
+               enrolled=n(s["enrolled_core"])),
+             _("Trong năm %(year)s có %(completed)s cán bộ hoàn thành khóa học cốt lõi.", year=report.year,
+               completed=n(s["completed_core_in_year"]))]
     if s["required_due"]:
         lines.append(_("Trong năm %(year)s có %(due)s lượt học bắt buộc được giao đến hạn, trong đó %(overdue)s lượt "
                        "đã quá hạn mà chưa hoàn thành.", year=report.year, due=n(s["required_due"]),
@@ -234,6 +249,28 @@ def cascade_training(report: YearlyReport) -> list[str]:
     trainers = report.tables["trainers"]
     return [line, _("Hiện có %(certified)s tập huấn viên được công nhận trên tổng số %(total)s tập huấn viên.",
                     certified=n(s["certified_trainers"]), total=n(_sum(trainers, "total")))]
+
+
+def against_last_year(report: YearlyReport, changes: tuple[tuple[str, str], ...]) -> list[str]:
+    """One sentence setting the year's figures of `changes` beside the year before's; none when neither year
+    has any of them (or no report can be of the year before)."""
+    if report.last_year is None:
+        return []
+    pairs = [(_(label), report.last_year[key], report.summary[key]) for key, label in changes]
+    if not any(before or now for _label, before, now in pairs):
+        return []
+    return [_("So với năm %(year)s: %(changes)s.", year=report.year - 1,
+              changes="; ".join(_change(label, before, now) for label, before, now in pairs))]
+
+
+def _change(figure: str, before: int, now: int) -> str:
+    if now > before:
+        return _("%(figure)s tăng %(by)s (từ %(before)s lên %(now)s)", figure=figure, by=n(now - before),
+                 before=n(before), now=n(now))
+    if now < before:
+        return _("%(figure)s giảm %(by)s (từ %(before)s xuống %(now)s)", figure=figure, by=n(before - now),
+                 before=n(before), now=n(now))
+    return _("%(figure)s không đổi (%(now)s)", figure=figure, now=n(now))
 
 
 def people_assessment(report: YearlyReport) -> list[str]:
@@ -444,10 +481,14 @@ def outline(report: YearlyReport) -> list[Part]:
     return [
         Part(_("I. Đặc điểm tình hình"), 1, situation(report)),
         Part(_("II. Kết quả thực hiện"), 1, []),
-        Part(_("1. Bồi dưỡng trực tuyến"), 2, online_training(report), ("coverage", "courses", "areas")),
-        Part(_("2. Tập huấn và tập huấn viên"), 2, cascade_training(report), ("cascade", "trainers")),
-        Part(_("3. Đánh giá năng lực cán bộ"), 2, people_assessment(report), ("campaigns", "gaps")),
-        Part(_("4. Đánh giá năng lực đơn vị"), 2, unit_assessment(report), ("capacity",)),
+        Part(_("1. Bồi dưỡng trực tuyến"), 2,
+             online_training(report) + against_last_year(report, ONLINE_CHANGES), ("coverage", "courses", "areas")),
+        Part(_("2. Tập huấn và tập huấn viên"), 2,
+             cascade_training(report) + against_last_year(report, CASCADE_CHANGES), ("cascade", "trainers")),
+        Part(_("3. Đánh giá năng lực cán bộ"), 2,
+             people_assessment(report) + against_last_year(report, PEOPLE_CHANGES), ("campaigns", "gaps")),
+        Part(_("4. Đánh giá năng lực đơn vị"), 2,
+             unit_assessment(report) + against_last_year(report, UNIT_CHANGES), ("capacity",)),
         Part(_("III. Đối chiếu chỉ tiêu năm"), 1, targets_verdict(report), ("targets",)),
         Part(_("IV. Đề xuất, kiến nghị"), 1, proposals(report)),
     ]

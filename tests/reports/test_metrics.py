@@ -537,7 +537,7 @@ def test_summary_headline_figures(world):
     assert list(figures) == list(metrics.SUMMARY_LABELS)
     assert figures == {
         "cadres": 15, "enrolled_core": 12, "completed_core": 9, "completed_core_pct": 60.0,
-        "required_due": 4, "overdue_required": 2,
+        "completed_core_in_year": 9, "required_due": 4, "overdue_required": 2,
         "cohorts_held": 3, "participants_trained": 5, "participants_completed": 3,
         "certified_trainers": 4,
         "campaign_participants": 9, "campaign_completed": 6, "campaign_completed_pct": 66.7,
@@ -553,6 +553,64 @@ def test_summary_of_an_empty_unit(world, tree):
     figures = metrics.summary(world.empty_closed_a, YEAR)
     assert figures["cadres"] == 0 and figures["completed_core_pct"] is None
     assert figures["campaign_completed_pct"] is None
+
+
+def test_year_activity_counts_what_was_done_in_that_year_only(world):
+    t = world.tree
+    # 2025: Bát Xát's closed cohort (ga3, completed), last year's national campaign (ga1, completed) and
+    # Lào Cai's unit assessment in it, approved.
+    assert metrics.year_activity(t.central, 2025) == {
+        "completed_core_in_year": 0, "cohorts_held": 1, "participants_trained": 1, "participants_completed": 1,
+        "campaign_participants": 1, "campaign_completed": 1, "campaign_completed_pct": 100.0,
+        "unit_assessments_approved": 1, "unit_assessments_total": 1,
+    }
+    assert metrics.year_activity(t.province_a, 2025) == metrics.year_activity(t.central, 2025)
+    quiet = metrics.year_activity(t.province_b, 2025)
+    assert set(quiet.values()) == {0, None} and quiet["campaign_completed_pct"] is None
+    # The headline figures of a year hold that year's activity.
+    this_year = metrics.summary(t.central, YEAR)
+    assert metrics.year_activity(t.central, YEAR).items() <= this_year.items()
+
+
+def test_the_core_course_completed_in_a_year_is_counted_by_the_day_where_the_users_are(world):
+    t = world.tree
+    enrolments = {e.user_id: e for e in db.session.scalars(select(Enrolment).where(Enrolment.course == world.core))}
+    # 23:59 on 31 December 2025 in Vietnam (UTC+7), then midnight on 1 January 2026.
+    enrolments[world.people["pa1"].id].completed_at = datetime(2025, 12, 31, 16, 59)
+    enrolments[world.people["ga1"].id].completed_at = datetime(2025, 12, 31, 17, 0)
+    enrolments[world.people["ga_gone"].id].completed_at = datetime(2025, 6, 1)  # inactive: never counted
+    db.session.commit()
+    assert metrics.year_activity(t.central, 2025)["completed_core_in_year"] == 1
+    assert metrics.year_activity(t.central, YEAR)["completed_core_in_year"] == 8
+    assert metrics.year_activity(t.province_a, YEAR)["completed_core_in_year"] == 5  # ga1, ba1, ba2, sp2, old
+    assert metrics.summary(t.central, YEAR)["completed_core"] == 9
+
+
+def test_the_yearly_report_sets_each_part_beside_the_year_before(app, world):
+    from lms.reports import yearly
+
+    t = world.tree
+    with app.test_request_context("/"):
+        report = yearly.build(t.central, YEAR)
+        assert report.last_year == metrics.year_activity(t.central, 2025)
+        parts = {part.heading: part.lines for part in yearly.outline(report)}
+        assert "Trong năm 2026 có 9 cán bộ hoàn thành khóa học cốt lõi." in parts["1. Bồi dưỡng trực tuyến"]
+        assert parts["1. Bồi dưỡng trực tuyến"][-1] == (
+            "So với năm 2025: số cán bộ hoàn thành khóa học cốt lõi trong năm tăng 9 (từ 0 lên 9).")
+        assert parts["2. Tập huấn và tập huấn viên"][-1] == (
+            "So với năm 2025: số lớp tập huấn tăng 2 (từ 1 lên 3); số học viên được tập huấn tăng 4 (từ 1 lên 5); "
+            "số học viên hoàn thành lớp tăng 2 (từ 1 lên 3).")
+        assert parts["3. Đánh giá năng lực cán bộ"][-1] == (
+            "So với năm 2025: số cán bộ tham gia đánh giá tăng 8 (từ 1 lên 9); số cán bộ hoàn thành đánh giá "
+            "tăng 5 (từ 1 lên 6).")
+        assert parts["4. Đánh giá năng lực đơn vị"][-1] == (
+            "So với năm 2025: số đánh giá năng lực đơn vị đã phê duyệt tăng 2 (từ 1 lên 3).")
+        # An Giang held no cohort in 2025.
+        assert yearly.against_last_year(yearly.build(t.province_b, YEAR), yearly.CASCADE_CHANGES) == [
+            "So với năm 2025: số lớp tập huấn tăng 1 (từ 0 lên 1); số học viên được tập huấn tăng 2 (từ 0 lên 2); "
+            "số học viên hoàn thành lớp tăng 2 (từ 0 lên 2)."]
+        # No report can be of 1999.
+        assert yearly.build(t.central, 2000).last_year is None
 
 
 # --- Scope ----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import subprocess
 from datetime import date
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from lms.db import db, utcnow
@@ -263,6 +264,7 @@ def test_on_the_demo_every_table_is_printed_as_built(client, app, report_demo):
            in words
     assert f"có {summary['unit_assessments_total']} đánh giá năng lực đơn vị" in words
     assert "Tỉ lệ cán bộ hoàn thành khóa học cốt lõi ở các địa bàn ưu tiên: miền núi" in words
+    assert f"So với năm {year - 1}: số lớp tập huấn" in words
     # Bảng 1 … Bảng 9, in the order of the sections.
     assert re.findall(r"Bảng (\d)\.", text) == [str(i) for i in range(1, 10)]
 
@@ -314,6 +316,25 @@ def test_the_priority_areas_are_reported_and_those_behind_proposed_for_support(a
         assert yearly.lagging_areas(report)[0] in yearly.proposals(report)
         report.areas = {}
         assert "địa bàn" not in " ".join(yearly.online_training(report)) and yearly.lagging_areas(report) == []
+
+
+def test_each_figure_is_said_to_rise_fall_or_stay_against_the_year_before(app, tree):
+    with app.test_request_context():
+        report = _report(tree.province_a)
+        report.summary.update(cohorts_held=4, participants_trained=1200, participants_completed=35)
+        report.last_year = dict(report.summary, cohorts_held=6, participants_trained=950, participants_completed=35)
+        assert yearly.against_last_year(report, yearly.CASCADE_CHANGES) == [
+            "So với năm 2024: số lớp tập huấn giảm 2 (từ 6 xuống 4); số học viên được tập huấn tăng 250 (từ 950 "
+            "lên 1.200); số học viên hoàn thành lớp không đổi (35)."]
+        # Nothing in either year: nothing to compare.
+        assert yearly.against_last_year(report, yearly.UNIT_CHANGES) == []
+        with force_locale("en"):
+            report.last_year = dict(report.summary, cohorts_held=6)
+            assert yearly.against_last_year(report, yearly.CASCADE_CHANGES) == [
+                "Compared with 2024: cohorts held down 2 (from 6 to 4); people trained unchanged (1,200); people who "
+                "completed their cohort unchanged (35)."]
+        report.last_year = None
+        assert yearly.against_last_year(report, yearly.CASCADE_CHANGES) == []
 
 
 def test_proposals_name_missed_targets_and_the_widest_gaps(app, tree):
