@@ -1,16 +1,18 @@
 """Demo dataset: the units of two provinces, five accounts to click through, and a few hundred
-synthetic cadres with realistic Vietnamese names; the demo learner is part-way through the core course
-and has a short course to finish by a due date. Loading it twice changes nothing."""
+synthetic cadres with realistic Vietnamese names, most of them enrolled in the core course over the last
+twenty months; the demo learner is part-way through the core course and has a short course to finish by a
+due date. Loading it twice changes nothing."""
 import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 
 from lms.assessments.demo import load_demo_assessments
 from lms.auth.permissions import Role
 from lms.auth.services import hash_password
 from lms.courses import services
+from lms.courses.demo import load_core_history
 from lms.courses.models import CORE_COURSE_SLUG, PUBLISHED, Assignment, Course, Lesson
 from lms.db import db
 from lms.orgs.loader import load_directory
@@ -19,7 +21,7 @@ from lms.people.contact import normalise_phone
 from lms.people.models import RoleAssignment, User, name_fields
 from lms.people.services import create_account, unit_by_code
 from lms.reports.demo import load_demo_reports
-from lms.trainers.demo import load_demo_trainers
+from lms.trainers.demo import DEMO_TRAINER_ACCOUNTS, load_demo_trainers
 from lms.vietnamese import fold
 from lms.i18n import local_today
 
@@ -72,6 +74,7 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
     load_directory(content_dir / "demo")
     if db.session.scalar(select(User.id).where(User.email == DEMO_ACCOUNTS[0][0])):
         load_demo_learning()
+        load_demo_core_history()
         load_demo_trainers()
         load_demo_assessments()
         load_demo_reports()
@@ -86,6 +89,7 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
     db.session.flush()
     cadres = _add_synthetic_cadres(synthetic_cadres, password_hash)
     load_demo_learning()
+    load_demo_core_history()
     load_demo_trainers()
     load_demo_assessments()
     load_demo_reports()
@@ -122,6 +126,18 @@ def load_demo_learning() -> None:
             db.session.flush()
         if services.enrolment_of(learner, short.id) is None:
             services.enrol(learner, short)
+
+
+def load_demo_core_history() -> None:
+    """The synthetic cadres' history in the core course (lms.courses.demo); the named accounts have their own."""
+    core = db.session.scalar(select(Course).where(Course.slug == CORE_COURSE, Course.status == PUBLISHED))
+    if core is None:
+        return
+    named = [email.lower() for email, *_rest in DEMO_ACCOUNTS + DEMO_TRAINER_ACCOUNTS]
+    in_provinces = or_(*(Unit.path.startswith(unit_by_code(code).path) for code in (PROVINCE_A, PROVINCE_B)))
+    cadres = db.session.scalars(select(User).join(Unit, Unit.id == User.unit_id).where(
+        in_provinces, User.is_active.is_(True), or_(User.email.is_(None), User.email.not_in(named)))).all()
+    load_core_history(core, list(cadres), local_today())
 
 
 def _add_synthetic_cadres(count: int, password_hash: str) -> int:

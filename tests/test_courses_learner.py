@@ -12,6 +12,7 @@ from lms.courses.models import (ARCHIVED, DRAFT, Assignment, Certificate, Course
                                 LearningRecord, LessonProgress, Quiz, QuizAttempt)
 from lms.db import db, utcnow
 from lms.demo import load_demo
+from lms.people.models import User
 from tests.conftest import ROOT, login, write_course
 
 
@@ -532,8 +533,10 @@ def test_demo_learner_is_part_way_through_the_core_course_and_has_a_required_one
     import_directory(tmp_path)
     load_demo(ROOT / "content", synthetic_cadres=5)
     load_demo(ROOT / "content", synthetic_cadres=5)
-    assert db.session.scalar(select(func.count(Enrolment.id))) == 2
-    assert db.session.scalar(select(func.count(LessonProgress.id))) == 2
+    learner = db.session.scalar(select(User.id).where(User.email == "hocvien@example.org"))
+    assert db.session.scalar(select(func.count(Enrolment.id)).where(Enrolment.user_id == learner)) == 2
+    assert db.session.scalar(select(func.count(LessonProgress.id)).join(Enrolment)
+                             .where(Enrolment.user_id == learner)) == 2
     assert db.session.scalar(select(func.count(Assignment.id))) == 1
     login(client, "hocvien@example.org", "demo1234")
     page = _page(client.get("/"))

@@ -1,9 +1,17 @@
-"""The demo dataset: five accounts to click through, each with the role the guide describes."""
+"""The demo dataset: five accounts to click through, each with the role the guide describes, and synthetic
+cadres with a history in the core course."""
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from lms.auth.permissions import Role, can
-from lms.db import db
+from lms.courses.completion import quizzes_left, required_lessons_left
+from lms.courses.content import import_directory
+from lms.courses.models import (CORE_COURSE_SLUG, Certificate, Course, Enrolment, LearningRecord, LessonProgress,
+                                QuizAttempt)
+from lms.courses.services import lesson_sequence
+from lms.db import db, utcnow
 from lms.demo import DEMO_PASSWORD, load_demo
 from lms.i18n import local_today
 from lms.orgs.models import Unit
@@ -111,3 +119,64 @@ def test_the_provinces_sent_last_years_reports_one_in_time_one_late(demo):
     assert (an_giang.status, an_giang.latest.file.filename) == (sending.LATE, f"bao-cao-nam-{year}-DOAN-AGG.docx")
     # This year's reports are still to be sent.
     assert db.session.scalar(select(func.count()).select_from(SentReport).where(SentReport.year == year + 1)) == 0
+
+
+# --- The synthetic cadres in the core course ------------------------------------------------------
+
+@pytest.fixture()
+def demo_with_courses(app_ctx):
+    import_directory(ROOT / "content")
+    db.session.commit()
+    return load_demo(ROOT / "content", synthetic_cadres=60)
+
+
+def _synthetic_core_enrolments() -> list[Enrolment]:
+    named = [email.lower() for email in [*DEMO_ACCOUNTS, *TRAINER_EMAILS]]
+    return list(db.session.scalars(
+        select(Enrolment).join(Course).join(User, User.id == Enrolment.user_id)
+        .where(Course.slug == CORE_COURSE_SLUG, User.email.is_(None) | User.email.not_in(named))))
+
+
+def test_most_synthetic_cadres_enrolled_in_the_core_course_and_many_completed_it(demo_with_courses):
+    enrolments = _synthetic_core_enrolments()
+    completed = [e for e in enrolments if e.completed_at is not None]
+    assert 30 <= len(enrolments) < 60  # some never enrolled
+    assert 10 <= len(completed) < len(enrolments)
+    # Over the last twenty months, up to yesterday: some completed within the last half-year, some over a
+    # year ago, so that a year has a year before it to compare with.
+    now = utcnow()
+    assert all(now - timedelta(days=601) < e.enrolled_at < now for e in enrolments)
+    assert all(e.enrolled_at < e.completed_at < now - timedelta(hours=6) for e in completed)
+    ages = [now - e.completed_at for e in completed]
+    assert min(ages) < timedelta(days=180) and max(ages) > timedelta(days=365)
+
+
+def test_a_synthetic_completion_is_what_a_learner_completing_the_course_leaves(demo_with_courses):
+    core = db.session.scalar(select(Course).where(Course.slug == CORE_COURSE_SLUG))
+    lessons = lesson_sequence(core.id)
+    for enrolment in _synthetic_core_enrolments():
+        done = list(db.session.scalars(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id)
+                                       .order_by(LessonProgress.completed_at)))
+        assert [p.lesson_id for p in done] == [ref.id for ref in lessons[:len(done)]]  # in reading order
+        assert all(enrolment.enrolled_at < p.completed_at <= enrolment.last_activity_at for p in done)
+        certificate = db.session.scalar(select(Certificate).where(Certificate.enrolment_id == enrolment.id))
+        if enrolment.completed_at is None:
+            assert required_lessons_left(enrolment) > 0 and certificate is None
+            assert enrolment.last_lesson_id == (done[-1].lesson_id if done else None)
+            continue
+        assert required_lessons_left(enrolment) == 0 and quizzes_left(enrolment) == 0
+        assert certificate.issued_at == enrolment.completed_at == enrolment.last_activity_at
+        assert certificate.holder_name == enrolment.user.full_name
+        verbs = set(db.session.scalars(select(LearningRecord.verb).where(
+            LearningRecord.actor_id == enrolment.user_id, LearningRecord.course_id == core.id)))
+        assert verbs == {"registered", "completed", "passed", "earned"}
+
+
+def test_loading_the_demo_again_adds_no_learning_history(demo_with_courses):
+    def counts():
+        return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+                for model in (Enrolment, LessonProgress, QuizAttempt, Certificate, LearningRecord)}
+
+    before = counts()
+    load_demo(ROOT / "content", synthetic_cadres=60)
+    assert counts() == before

@@ -1,6 +1,7 @@
 """The learning record: each learning event written once, shaped like an xAPI statement, and
 exported as xAPI JSON. Rows are only ever added."""
 import uuid
+from datetime import datetime
 
 from flask import url_for
 from sqlalchemy import select
@@ -34,6 +35,16 @@ def record(actor: User, verb: str, object_type: str, object_id: int, object_name
                            object_id=object_id, object_name=object_name[:200], course_id=course_id, result=result)
     db.session.add(entry)
     return entry
+
+
+def record_row(actor_id: int, verb: str, object_type: str, object_id: int, object_name: str,
+               course_id: int | None, at: datetime, result: dict | None = None) -> dict:
+    """One learning event dated `at`, as a row for a bulk insert of LearningRecord (demo data)."""
+    if verb not in VERBS or object_type not in ACTIVITY_TYPES:
+        raise ValueError(f"unknown verb or object type: {verb}, {object_type}")
+    return {"statement_id": str(uuid.uuid4()), "actor_id": actor_id, "verb": verb, "object_type": object_type,
+            "object_id": object_id, "object_name": object_name[:200], "course_id": course_id, "result": result,
+            "timestamp": at}
 
 
 def _statement(entry: LearningRecord, actor: User) -> dict:

@@ -13,7 +13,6 @@ was certified by the central office. Dates are counted back from today.
 Loading it again adds nothing: accounts, profiles, cohorts (by unit and title) and plan items (by unit,
 year, quarter and target group) are looked up first. The caller commits."""
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -23,7 +22,7 @@ from lms.auth.permissions import Role
 from lms.auth.services import hash_password
 from lms.courses import services as courses
 from lms.courses.completion import check_completion
-from lms.courses.records import record
+from lms.courses.records import record, record_row
 from lms.courses.models import (ACTIVE, PUBLISHED, Certificate, Course, Enrolment, LearningRecord, Lesson,
                                 LessonProgress, Module, Quiz, QuizAttempt)
 from lms.db import db
@@ -372,9 +371,9 @@ def _bulk_enrol(course: Course, user_ids: list[int], today: date) -> None:
         done = lessons[:3 if index % 3 == 0 else 1] if last else []
         rows.append({"user_id": user_id, "course_id": course.id, "enrolled_at": enrolled_at,
                      "last_lesson_id": done[-1] if done else None, "last_activity_at": last})
-        records.append(_record(user_id, "registered", "course", course.id, course.title, course.id, enrolled_at))
+        records.append(record_row(user_id, "registered", "course", course.id, course.title, course.id, enrolled_at))
         for lesson_id in done:
-            records.append(_record(user_id, "completed", "lesson", lesson_id, lesson_titles[lesson_id], course.id,
+            records.append(record_row(user_id, "completed", "lesson", lesson_id, lesson_titles[lesson_id], course.id,
                                    last))
             progress.append((user_id, lesson_id, last))
     if not rows:
@@ -387,13 +386,6 @@ def _bulk_enrol(course: Course, user_ids: list[int], today: date) -> None:
             {"enrolment_id": ids[user_id], "lesson_id": lesson_id, "completed_at": at}
             for user_id, lesson_id, at in progress])
     db.session.execute(insert(LearningRecord), records)
-
-
-def _record(actor_id: int, verb: str, object_type: str, object_id: int, name: str, course_id: int,
-            at: datetime) -> dict:
-    return {"statement_id": str(uuid.uuid4()), "actor_id": actor_id, "verb": verb, "object_type": object_type,
-            "object_id": object_id, "object_name": name[:200], "course_id": course_id, "result": None,
-            "timestamp": at}
 
 
 def _grassroots_trainers(provincial: dict[str, TrainerProfile], demo_emails: list[str], today: date,
