@@ -7,7 +7,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from lms.courses.models import LearningRecord
-from lms.db import db
+from lms.db import db, utcnow
 from lms.people.models import User
 
 VERBS = {
@@ -28,18 +28,16 @@ ACTIVITY_TYPES = {
 
 def record(actor: User, verb: str, object_type: str, object_id: int, object_name: str,
            course_id: int | None = None, result: dict | None = None) -> LearningRecord:
-    """Add one learning event to the session (committed with the change it records)."""
-    if verb not in VERBS or object_type not in ACTIVITY_TYPES:
-        raise ValueError(f"unknown verb or object type: {verb}, {object_type}")
-    entry = LearningRecord(statement_id=str(uuid.uuid4()), actor_id=actor.id, verb=verb, object_type=object_type,
-                           object_id=object_id, object_name=object_name[:200], course_id=course_id, result=result)
+    """Add one learning event to the session, dated now (committed with the change it records)."""
+    entry = LearningRecord(**record_row(actor.id, verb, object_type, object_id, object_name, course_id, utcnow(),
+                                        result))
     db.session.add(entry)
     return entry
 
 
 def record_row(actor_id: int, verb: str, object_type: str, object_id: int, object_name: str,
                course_id: int | None, at: datetime, result: dict | None = None) -> dict:
-    """One learning event dated `at`, as a row for a bulk insert of LearningRecord (demo data)."""
+    """One learning event dated `at`, as the columns of a LearningRecord (a bulk insert takes them as a row)."""
     if verb not in VERBS or object_type not in ACTIVITY_TYPES:
         raise ValueError(f"unknown verb or object type: {verb}, {object_type}")
     return {"statement_id": str(uuid.uuid4()), "actor_id": actor_id, "verb": verb, "object_type": object_type,

@@ -374,7 +374,7 @@ def _bulk_enrol(course: Course, user_ids: list[int], today: date) -> None:
         records.append(record_row(user_id, "registered", "course", course.id, course.title, course.id, enrolled_at))
         for lesson_id in done:
             records.append(record_row(user_id, "completed", "lesson", lesson_id, lesson_titles[lesson_id], course.id,
-                                   last))
+                                      last))
             progress.append((user_id, lesson_id, last))
     if not rows:
         return
