@@ -128,12 +128,18 @@ def load_demo_learning() -> None:
             services.enrol(learner, short)
 
 
+def named_account_emails() -> list[str]:
+    """The e-mails of the demo's named accounts (those the README lists), as stored: the synthetic cadres are
+    everyone else."""
+    return [email.lower() for email, *_rest in DEMO_ACCOUNTS + DEMO_TRAINER_ACCOUNTS]
+
+
 def load_demo_core_history() -> None:
     """The synthetic cadres' history in the core course (lms.courses.demo); the named accounts have their own."""
     core = db.session.scalar(select(Course).where(Course.slug == CORE_COURSE, Course.status == PUBLISHED))
     if core is None:
         return
-    named = [email.lower() for email, *_rest in DEMO_ACCOUNTS + DEMO_TRAINER_ACCOUNTS]
+    named = named_account_emails()
     in_provinces = or_(*(Unit.path.startswith(unit_by_code(code).path) for code in (PROVINCE_A, PROVINCE_B)))
     cadres = db.session.scalars(select(User).join(Unit, Unit.id == User.unit_id).where(
         in_provinces, User.is_active.is_(True), or_(User.email.is_(None), User.email.not_in(named)))).all()

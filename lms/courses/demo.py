@@ -67,11 +67,13 @@ def cadre_history(user_id: int, pace: Pace, lessons: list[LessonRef], today: dat
 def load_core_history(core: Course, cadres: list[User], today: date) -> int:
     """Enrol `cadres` not yet enrolled in `core` as their history says; returns how many were enrolled."""
     lessons = lesson_sequence(core.id)
+    if not lessons:
+        return 0
     enrolled = set(db.session.scalars(select(Enrolment.user_id).where(Enrolment.course_id == core.id)))
     paces: dict[int, Pace] = {}
     histories = {}
     for cadre in sorted(cadres, key=lambda c: c.id):
-        if cadre.id in enrolled or not lessons:
+        if cadre.id in enrolled:
             continue
         pace = paces.setdefault(cadre.unit_id, unit_pace(cadre.unit))
         history = cadre_history(cadre.id, pace, lessons, today)

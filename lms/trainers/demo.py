@@ -97,7 +97,7 @@ BRANCH_SIZE = 6
 def load_demo_trainers() -> dict[str, int]:
     """Add what is missing of the demo cascade; returns how many accounts, cohorts and plan items it
     added."""
-    from lms.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from lms.demo import DEMO_PASSWORD, named_account_emails
 
     today = local_today()
     added = {"accounts": 0, "cohorts": 0, "plan_items": 0}
@@ -116,7 +116,7 @@ def load_demo_trainers() -> dict[str, int]:
                            ethnicity="Kinh", roles=((Role.TRAINER, unit),))
             added["accounts"] += 1
     db.session.flush()
-    demo_emails = [email.lower() for email, *_rest in DEMO_ACCOUNTS + DEMO_TRAINER_ACCOUNTS]
+    demo_emails = named_account_emails()
     tot_course = _course(TOT_COURSE)
     short_course = _course(SHORT_COURSE)
 
