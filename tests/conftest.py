@@ -51,10 +51,10 @@ def app_ctx(app):
     with app.app_context():
         yield
         db.session.remove()
-        _empty_all_tables()
+        empty_all_tables()
 
 
-def _empty_all_tables():
+def empty_all_tables():
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":

@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from lms.assessments.framework import import_frameworks
+from lms.assessments.models import Campaign, CompetencyResult, KnowledgeAttempt, Participant
 from lms.auth.permissions import Role, can
 from lms.courses.completion import quizzes_left, required_lessons_left
 from lms.courses.content import import_directory
@@ -19,7 +21,7 @@ from lms.people.models import RoleAssignment, User
 from lms.reports import sending
 from lms.reports.models import SentReport
 from lms.trainers.demo import DEMO_TRAINER_ACCOUNTS
-from tests.conftest import ROOT, login
+from tests.conftest import ROOT, empty_all_tables, login
 
 DEMO_ACCOUNTS = {
     # e-mail as typed in the guide: roles beyond "learner in one's own unit"
@@ -123,11 +125,17 @@ def test_the_provinces_sent_last_years_reports_one_in_time_one_late(demo):
 
 # --- The synthetic cadres in the core course ------------------------------------------------------
 
-@pytest.fixture()
-def demo_with_courses(app_ctx):
+def _load_demo_with_curriculum() -> dict[str, int]:
+    """What `make demo` loads: the courses and the competency framework, then the demo."""
     import_directory(ROOT / "content")
+    import_frameworks(ROOT / "content")
     db.session.commit()
     return load_demo(ROOT / "content", synthetic_cadres=60)
+
+
+@pytest.fixture()
+def demo_with_courses(app_ctx):
+    return _load_demo_with_curriculum()
 
 
 def _synthetic_core_enrolments() -> list[Enrolment]:
@@ -180,3 +188,26 @@ def test_loading_the_demo_again_adds_no_learning_history(demo_with_courses):
     before = counts()
     load_demo(ROOT / "content", synthetic_cadres=60)
     assert counts() == before
+
+
+def _assessment_results() -> list[tuple]:
+    """Per campaign: people who completed, the knowledge tests' total score, the gaps found."""
+    done = func.count(Participant.completed_at)
+    tests = (select(func.sum(KnowledgeAttempt.score)).join(Participant)
+             .where(Participant.campaign_id == Campaign.id).scalar_subquery())
+    gaps = (select(func.sum(CompetencyResult.gap)).join(Participant)
+            .where(Participant.campaign_id == Campaign.id).scalar_subquery())
+    return db.session.execute(select(Campaign.title, done, tests, gaps).join(Participant)
+                              .group_by(Campaign.id, Campaign.title).order_by(Campaign.title)).all()
+
+
+def test_every_fresh_load_of_the_demo_gives_the_same_assessment_results(demo_with_courses):
+    first = _assessment_results()
+    assert [title for title, *_figures in first] == [f"Đánh giá năng lực cán bộ Đoàn năm {year}"
+                                                    for year in (local_today().year - 1, local_today().year)]
+    this_year = first[1]
+    assert this_year[1] > 0 and this_year[2] > 0  # people completed, knowledge tests taken
+    db.session.remove()
+    empty_all_tables()
+    _load_demo_with_curriculum()
+    assert _assessment_results() == first

@@ -102,9 +102,11 @@ def _levels_near(expected: dict[str, int], rng: random.Random, shifts: tuple[int
     return {code: min(4, max(1, (level or 1) + rng.choice(shifts))) for code, level in expected.items()}
 
 
-def _take_test(participant: Participant, rng: random.Random) -> None:
-    """The knowledge test, answered right about two times in three."""
-    attempt = knowledge.start_test(participant, participant.user)
+def _take_test(participant: Participant) -> None:
+    """The knowledge test, answered right about two times in three. Its questions are drawn, and its answers
+    chosen, from a sequence seeded by the participant, so every load of the demo gives the same results."""
+    rng = random.Random(participant.id)
+    attempt = knowledge.start_test(participant, participant.user, rng)
     questions = {q.id: q for q in db.session.scalars(
         select(Question).where(Question.id.in_([item["question_id"] for item in attempt.presented])))}
     form = MultiDict()
@@ -135,7 +137,7 @@ def _rate(campaign: Campaign, rng: random.Random, self_share: float, supervisor_
                 {code: RatingInput(level, text="Cần thêm trải nghiệm thực tế." if level < 3 else "")
                  for code, level in levels.items()})
             if with_test:
-                _take_test(participant, rng)
+                _take_test(participant)
 
 
 def _answers(assessment: UnitAssessment, volunteer_teams: int) -> dict[str, AnswerInput]:

@@ -73,17 +73,17 @@ def plan_for(participant: Participant) -> KnowledgePlan:
     return KnowledgePlan({code: min(len(ids), QUESTIONS_PER_COMPETENCY) for code, ids in bank.items()})
 
 
-def draw_questions(codes: list[str]) -> list[int]:
+def draw_questions(codes: list[str], rng: random.Random = _random) -> list[int]:
     """Up to three questions a competency, none twice, in a shuffled order."""
     bank = question_bank(codes)
     chosen: list[int] = []
     taken: set[int] = set()
     for code in codes:
         pool = [question_id for question_id in bank[code] if question_id not in taken]
-        for question_id in _random.sample(pool, min(len(pool), QUESTIONS_PER_COMPETENCY)):
+        for question_id in rng.sample(pool, min(len(pool), QUESTIONS_PER_COMPETENCY)):
             chosen.append(question_id)
             taken.add(question_id)
-    _random.shuffle(chosen)
+    rng.shuffle(chosen)
     return chosen
 
 
@@ -98,9 +98,9 @@ def _require_own(participant: Participant, user: User) -> None:
         raise KnowledgeError(_("Chỉ chính cán bộ được làm bài kiểm tra của mình."))
 
 
-def start_test(participant: Participant, user: User) -> KnowledgeAttempt:
-    """The cadre's attempt in progress, or a new one with its questions and their options shuffled.
-    Refused once the test has been submitted (one attempt), outside the campaign's open time, and when
+def start_test(participant: Participant, user: User, rng: random.Random = _random) -> KnowledgeAttempt:
+    """The cadre's attempt in progress, or a new one with its questions and their options shuffled by `rng`
+    (unpredictable unless a caller, such as the demo, passes a seeded one). Refused once the test has been submitted (one attempt), outside the campaign's open time, and when
     the question bank has nothing for any competency of the framework. The caller commits."""
     _require_own(participant, user)
     require_open(participant.campaign, KNOWLEDGE)
@@ -110,7 +110,7 @@ def start_test(participant: Participant, user: User) -> KnowledgeAttempt:
         if attempt.submitted_at is not None:
             raise KnowledgeError(_("Bạn đã làm bài kiểm tra kiến thức của đợt đánh giá này; mỗi người chỉ làm một lần."))
         return attempt
-    question_ids = draw_questions(_codes(participant))
+    question_ids = draw_questions(_codes(participant), rng)
     if not question_ids:
         raise KnowledgeError(_("Ngân hàng câu hỏi chưa có câu hỏi nào cho các năng lực của đợt đánh giá này, "
                                "nên chưa thể làm bài kiểm tra. Hãy báo quản trị đơn vị."))
@@ -118,7 +118,7 @@ def start_test(participant: Participant, user: User) -> KnowledgeAttempt:
     presented = []
     for question_id in question_ids:
         keys = [option["key"] for option in questions[question_id].options]
-        presented.append({"question_id": question_id, "options": _random.sample(keys, len(keys))})
+        presented.append({"question_id": question_id, "options": rng.sample(keys, len(keys))})
     attempt = KnowledgeAttempt(participant_id=participant.id, presented=presented)
     db.session.add(attempt)
     db.session.flush()

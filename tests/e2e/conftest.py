@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from lms.demo import load_demo
-from tests.conftest import ROOT, _empty_all_tables
+from tests.conftest import ROOT, empty_all_tables
 
 CHROMIUM = "/usr/bin/chromium"
 E2E_DIR = Path(__file__).resolve().parent
@@ -76,7 +76,7 @@ def demo_data(app):
         yield counts
     finally:
         with app.app_context():
-            _empty_all_tables()
+            empty_all_tables()
 
 
 @pytest.fixture()

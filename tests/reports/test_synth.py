@@ -26,7 +26,7 @@ from lms.reports.synth import (CENTRAL_ADMIN_EMAIL, CORE_COURSE, SYNTH_DOMAIN, S
 from lms.trainers.models import (CERTIFIED, EXPIRED, LEAD, MASTER, PLANNED, PROVINCIAL, STATUSES, TIERS, Cohort,
                                  CohortParticipant, CohortTrainer, TrainerProfile, TrainingPlanItem)
 from lms.vietnamese import fold, name_key
-from tests.conftest import ROOT, _empty_all_tables
+from tests.conftest import ROOT, empty_all_tables
 
 CADRES = 2000
 VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", re.IGNORECASE)
@@ -46,7 +46,7 @@ def synth(app):
             yield counts, lines
         finally:
             db.session.remove()
-            _empty_all_tables()
+            empty_all_tables()
 
 
 def scalar(query):
