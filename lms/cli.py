@@ -242,8 +242,9 @@ def years_or_reporting_season(years: tuple[int, ...]) -> list[int]:
                    "until the end of March, while last year's reports are written).")
 def refresh_reports(depth: int, years: tuple[int, ...]):
     """Compute afresh the figures of the top units' dashboards and of the units `--depth` levels under
-    them, and keep them for LMS_REPORT_CACHE_SECONDS: run it from cron more often than that, so that no
-    reader of these dashboards waits for their aggregate queries."""
+    them, with the year before's activity their yearly reports compare with, and keep them for
+    LMS_REPORT_CACHE_SECONDS: run it from cron more often than that, so that no reader of these dashboards
+    and yearly reports waits for their aggregate queries."""
     import time
 
     from flask import current_app
@@ -256,10 +257,9 @@ def refresh_reports(depth: int, years: tuple[int, ...]):
     years = years_or_reporting_season(years)
     started = time.perf_counter()
     units = units_to_refresh(depth)
-    for year in years:
-        for unit in units:
-            refresh(unit, year)
-            db.session.rollback()  # nothing was written; let go of what was loaded
+    for unit in units:
+        refresh(unit, years)
+        db.session.rollback()  # nothing was written; let go of what was loaded
     click.echo(f"Figures of {counted(len(units), 'unit')} for {', '.join(map(str, years))} computed in "
                f"{time.perf_counter() - started:.1f} s.")
 

@@ -4,6 +4,7 @@ years to choose from, the tables of a unit with their charts, and the names of e
 Every figure comes from lms.reports.metrics (TABLES, TABLE_ORDER, summary); this module only decides
 what is shown to whom.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -129,12 +130,17 @@ def build_tables(node: Unit, year: int, keys: list[str] | None = None) -> list[T
     return [registry.TABLES[key](node, year) for key in (keys if keys is not None else registry.TABLE_ORDER)]
 
 
-def refresh(node: Unit, year: int) -> None:
-    """Compute afresh every figure of `node`'s dashboard for `year` (its tables and headline figures,
-    which the exports, the yearly report and the API read too) and keep them for the next readers."""
+def refresh(node: Unit, years: Sequence[int]) -> None:
+    """Compute afresh every figure of `node`'s dashboard for each of `years` (its tables and headline
+    figures, which the exports, the yearly report and the API read too), with the activity of the year
+    before that the yearly report compares with, and keep them for the next readers. A figure two of the
+    years read is computed once."""
     with queries.recomputing():
-        build_tables(node, year)
-        _metrics().summary(node, year)
+        for year in years:
+            build_tables(node, year)
+            _metrics().summary(node, year)
+            if year > FIRST_YEAR:
+                _metrics().year_activity(node, year - 1)
 
 
 def units_to_refresh(depth: int) -> list[Unit]:

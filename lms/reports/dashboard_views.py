@@ -63,7 +63,7 @@ def refresh():
     if not ActionForm().validate_on_submit():
         abort(400)
     node, year = _node_and_year(for_download=True)
-    services.refresh(node, year)
+    services.refresh(node, [year])
     flash(_("Đã tính lại số liệu của %(unit)s.", unit=node.name), "success")
     return redirect(url_for("reports.dashboard", unit=node.id, year=year))
 

@@ -14,6 +14,7 @@ from lms.extensions import cache
 from lms.orgs.models import Organisation, Unit, UnitLevel
 from lms.orgs.services import create_unit
 from lms.reports import dashboard, metrics, sending
+from lms.trainers.models import Cohort, CohortParticipant
 from tests.conftest import content, login, text
 from tests.reports.test_sent_reports import flat, send_today, sent_panel
 
@@ -52,7 +53,7 @@ def test_refreshing_computes_afresh_for_every_reader(worker, tree, make_user):
     assert cadres_seen(second, tree.central.id) == 0
     make_user(tree.grassroots_a, "Lò Văn Sáng")
     with first.app_context():
-        dashboard.refresh(db.session.get(Unit, tree.central.id), YEAR)
+        dashboard.refresh(db.session.get(Unit, tree.central.id), [YEAR])
     assert cadres_seen(second, tree.central.id) == 1
 
 
@@ -61,7 +62,7 @@ def test_figures_kept_for_many_units_do_not_push_out_the_top_units(worker, tree,
     units', must still be there at the end."""
     first = worker()
     with first.app_context():
-        dashboard.refresh(db.session.get(Unit, tree.central.id), YEAR)
+        dashboard.refresh(db.session.get(Unit, tree.central.id), [YEAR])
         for number in range(6000):  # as many entries as thousands of units' figures
             cache.set(f"other-unit-{number}", number)
     make_user(tree.grassroots_a, "Lò Văn Sáng")
@@ -86,6 +87,32 @@ def test_the_refresh_command_computes_the_top_units_ahead_of_their_readers(worke
     assert "Figures of 3 units for 2026 computed" in result.output
     assert cadres_seen(reader, tree.province_a.id) == 1
     assert cadres_seen(reader, tree.central.id) == 1
+
+
+def test_the_refresh_command_computes_the_year_before_the_yearly_reports_compare_with(worker, tree, make_user):
+    reader = worker()
+
+    def trained_in(year: int) -> int:
+        with reader.app_context():
+            return metrics.year_activity(db.session.get(Unit, tree.central.id), year)["participants_trained"]
+
+    assert trained_in(YEAR - 1) == 0  # now kept
+    trainee = make_user(tree.grassroots_a, "Lò Văn Sáng")
+    cohort = Cohort(title="Lớp điều phối viên cơ sở", unit=tree.province_a, starts_on=date(YEAR - 1, 9, 8),
+                    ends_on=date(YEAR - 1, 9, 9), status="closed", created_by_id=trainee.id,
+                    target_group="coordinators")
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.add(CohortParticipant(cohort_id=cohort.id, user_id=trainee.id, completed=True))
+    db.session.commit()
+    assert trained_in(YEAR - 1) == 0  # still the kept figure
+    refresher = worker()
+    with refresher.app_context():
+        result = refresher.test_cli_runner().invoke(args=["lms", "reports", "refresh", "--depth", "0",
+                                                          "--year", str(YEAR)])
+    assert result.exit_code == 0, result.output
+    assert f"Figures of 1 unit for {YEAR} computed" in result.output
+    assert trained_in(YEAR - 1) == 1
 
 
 def test_last_years_figures_are_refreshed_too_while_its_reports_are_written():
