@@ -7,8 +7,8 @@ three organisations, their central units and provinces) and `flask lms content i
 courses and the competency framework). On top of them it adds, for the Đoàn in every province, grassroots
 units (xã, phường, upper-secondary schools, companies, health centres, colleges) with three to six
 branches each, and fewer for the Hội LHTN and the Hội Sinh viên; the cadres spread over them with
-Vietnamese names; enrolments in the core course (some required by a province with a due date, some of
-those overdue) with their lesson progress and certificates; trainers of every tier and status, the
+Vietnamese names; enrolments in the core course over the last two years (some required by a province with
+a due date, some of those overdue) with their lesson progress and certificates; trainers of every tier and status, the
 cohorts that trained them and the cohorts they run, with participants, sessions and attendance; each
 province's yearly training plans; and this year's national assessment campaign, launched the way the
 central office launches one, with results for about half of its participants and every unit's capacity
@@ -65,6 +65,13 @@ FULL_SCALE = 200_000  # the number of cadres at which each province has its full
 CHUNK = 10_000  # rows per INSERT executemany
 CENTRAL_CODES = ("DOAN-TW", "HLHTN-TW", "HSV-TW")
 PLAN_QUARTER_DAYS = ((1, 1), (4, 1), (7, 1), (10, 1))
+# Online learning spread over the last two years, so a year has one before it to compare with: a province
+# gives its cadres this many days (least, most) to complete the core course it requires; a cadre enrols of
+# their own accord within the last SELF_ENROLMENT_DAYS; one who completes a course does so within this many
+# days (least, most) of enrolling.
+ASSIGNMENT_WINDOW_DAYS = (300, 540)
+SELF_ENROLMENT_DAYS = 720
+COMPLETION_DAYS = (7, 150)
 
 
 def province_admin_email(code: str) -> str:
@@ -793,7 +800,7 @@ class Builder:
                 overdue = rng.random() < 0.35
                 due = today - timedelta(days=rng.randint(10, 120)) if overdue else \
                     today + timedelta(days=rng.randint(20, 200))
-                given = min(due - timedelta(days=rng.randint(90, 180)), today - timedelta(days=30))
+                given = min(due - timedelta(days=rng.randint(*ASSIGNMENT_WINDOW_DAYS)), today - timedelta(days=30))
                 entry["assignment"] = (next_assignment, due, given)
                 assignments.append({"id": next_assignment, "course_id": core.id, "unit_id": province.id,
                                     "due_on": due, "assigned_by_id": self.admins[province.id].id,
@@ -817,12 +824,13 @@ class Builder:
                   enrolled_day: date | None = None) -> None:
             nonlocal next_enrolment
             enrolled = _at(enrolled_day, 8) if enrolled_day else \
-                self.moment_between(self.latest - timedelta(days=540), self.latest - timedelta(days=2))
+                self.moment_between(self.latest - timedelta(days=SELF_ENROLMENT_DAYS), self.latest - timedelta(days=2))
             enrolled = min(self.moment_between(enrolled, enrolled + timedelta(days=3)), self.latest)
             complete = rng.random() < completion_rate
             if complete:
                 done = len(lessons)
-                completed = min(self.moment_between(enrolled + timedelta(days=3), self.latest), self.latest)
+                took = timedelta(days=rng.randint(*COMPLETION_DAYS))
+                completed = min(self.moment_between(enrolled + timedelta(days=3), enrolled + took), self.latest)
                 last = completed
             else:
                 done = 0 if rng.random() < 0.2 else rng.randint(1, min(22, len(lessons) - 1))

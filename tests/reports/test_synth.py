@@ -4,6 +4,7 @@ lesson-progress rows per cadre, trainers, cohorts and plans, a launched national
 unit assessments at every step — and a second run is refused without changing anything."""
 import re
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from lms.auth.permissions import Role
 from lms.auth.services import sign_in
 from lms.courses.content import import_directory
 from lms.courses.models import Assignment, Certificate, Course, Enrolment, Lesson, LessonProgress, Module
-from lms.db import db
+from lms.db import db, utcnow
 from lms.i18n import local_today
 from lms.orgs.loader import load_directory
 from lms.orgs.models import Organisation, Unit, UnitLevel
@@ -173,6 +174,11 @@ def test_core_course_enrolments_completions_progress_and_overdue_assignments(syn
     assert scalar(select(func.min(done.c.n)).where(done.c.completed_at.is_not(None))) == lessons
     assert scalar(select(func.count()).select_from(Enrolment).where(
         Enrolment.completed_at.is_not(None), Enrolment.completed_at < Enrolment.enrolled_at)) == 0
+    # Spread over the last two years, so that a yearly report has a year before it to compare with.
+    a_year_ago = utcnow() - timedelta(days=365)
+    older = scalar(select(func.count(Enrolment.id)).where(Enrolment.course_id == core.id,
+                                                          Enrolment.completed_at < a_year_ago))
+    assert 0.1 < older / completed < 0.9
     # Required by provinces, with due dates: some overdue, some still ahead.
     today = local_today()
     assigned = select(func.count(Enrolment.id)).where(Enrolment.assignment_id.is_not(None))
