@@ -101,22 +101,22 @@ def _status_columns(among_people: bool = False) -> list[Column]:
 
 # --- Sums over the shared figures ---------------------------------------------------------------
 
-def _core_by_row(node: Unit, year: int) -> dict[int | None, tuple[int, int, int]]:
-    """{row unit id: (active cadres enrolled in the core course, of them completed it, of those in `year`)}."""
+def _core_by_row(node: Unit, year: int) -> dict[int | None, tuple[int, int]]:
+    """{row unit id: (active cadres enrolled in the core course, of them completed it)}."""
     core = queries.core_course_id()
-    found: dict[int | None, tuple[int, int, int]] = {}
-    for (key, _level, course_id), (enrolled, completed, in_year, _due, _late) in \
+    found: dict[int | None, tuple[int, int]] = {}
+    for (key, _level, course_id), (enrolled, completed, _due, _late) in \
             queries.enrolments_by_row(node, year, local_today()).items():
         if course_id == core:
-            before = found.get(key, (0, 0, 0))
-            found[key] = (before[0] + enrolled, before[1] + completed, before[2] + in_year)
+            before = found.get(key, (0, 0))
+            found[key] = (before[0] + enrolled, before[1] + completed)
     return found
 
 
 def _required_by_row(node: Unit, year: int) -> dict[int | None, tuple[int, int]]:
     """{row unit id: (required enrolments due in `year`, of them overdue today)} of active cadres."""
     found: dict[int | None, tuple[int, int]] = {}
-    for (key, _level, _course), (_enrolled, _completed, _in_year, due, late) in \
+    for (key, _level, _course), (_enrolled, _completed, due, late) in \
             queries.enrolments_by_row(node, year, local_today()).items():
         before = found.get(key, (0, 0))
         found[key] = (before[0] + due, before[1] + late)
@@ -155,7 +155,7 @@ def coverage(node: Unit, year: int) -> Table:
 
     def figures(key):
         people = cadres.get(key, (0,))[0]
-        enrolled, completed, _in_year = core.get(key, (0, 0, 0))
+        enrolled, completed = core.get(key, (0, 0))
         due, overdue = required.get(key, (0, 0))
         return people, enrolled, completed, percent(completed, people), due, overdue
 
@@ -178,7 +178,7 @@ def coverage(node: Unit, year: int) -> Table:
 def courses(node: Unit, year: int) -> Table:
     """Per published course and unit level: active cadres of the subtree enrolled and completed."""
     counts: dict[tuple[int, int], tuple[int, int]] = {}
-    for (_key, level_id, course_id), (enrolled, completed, _in_year, _due, _late) in \
+    for (_key, level_id, course_id), (enrolled, completed, _due, _late) in \
             queries.enrolments_by_row(node, year, local_today()).items():
         before = counts.get((course_id, level_id), (0, 0))
         counts[(course_id, level_id)] = (before[0] + enrolled, before[1] + completed)
@@ -200,16 +200,19 @@ def courses(node: Unit, year: int) -> Table:
 
 @queries.sharing
 def cascade(node: Unit, year: int) -> Table:
-    """Per unit under the node: cohorts held in the year, their participants and those who completed,
-    and trainers certified now."""
+    """Per unit under the node: cohorts held in the year, their participants and those who completed, the
+    share of its active cadres trained in the year (by whichever unit), and trainers certified now."""
     cohorts = queries.cohorts_by_row(node, year)
+    cadres = queries.cadres_by_row(node)
+    trained = queries.trained_cadres_by_row(node, year)
     certified: dict[int | None, int] = {}
     for (key, _tier, status), n in queries.trainers_by_row(node).items():
         if status == CERTIFIED:
             certified[key] = certified.get(key, 0) + n
 
     def figures(key):
-        return (*cohorts.get(key, (0, 0, 0)), certified.get(key, 0))
+        reached = percent(trained.get(key, (0,))[0], cadres.get(key, (0,))[0])
+        return (*cohorts.get(key, (0, 0, 0)), reached, certified.get(key, 0))
 
     rows, units = _by_unit(node, queries.all_children(node), figures)
     return Table(
@@ -217,11 +220,13 @@ def cascade(node: Unit, year: int) -> Table:
         [_unit_column(), Column("cohorts", _("Lớp tập huấn đã tổ chức"), INT),
          Column("participants", _("Học viên được tập huấn"), INT),
          Column("completed", _("Học viên hoàn thành lớp"), INT),
+         Column("trained_pct", _("Tỉ lệ cán bộ được tập huấn trong năm"), PERCENT),
          Column("certified_trainers", _("Tập huấn viên được công nhận"), INT)],
         rows, units,
         _("Lớp đã mở hoặc đã kết thúc có ngày bắt đầu trong năm %(year)d, theo đơn vị tổ chức lớp, mỗi học viên "
-          "tính một lần trong mỗi dòng; tập huấn viên được công nhận tính đến hôm nay, theo đơn vị của tập huấn "
-          "viên.", year=year))
+          "tính một lần trong mỗi dòng; tỉ lệ cán bộ được tập huấn là số cán bộ đang hoạt động của đơn vị đã học "
+          "một lớp như vậy, do bất kỳ đơn vị nào tổ chức, chia cho số cán bộ đang hoạt động của đơn vị; tập huấn "
+          "viên được công nhận tính đến hôm nay, theo đơn vị của tập huấn viên.", year=year))
 
 
 @queries.sharing
@@ -348,7 +353,7 @@ def targets(node: Unit, year: int) -> Table:
     """The year's targets against what the subtree has done."""
     cadres = (_totals(queries.cadres_by_row(node)) or (0,))[0]
     grassroots, covered = _totals(queries.grassroots_by_row(node)) or (0, 0)
-    _enrolled, completed, _in_year = _totals(_core_by_row(node, year)) or (0, 0, 0)
+    _enrolled, completed = _totals(_core_by_row(node, year)) or (0, 0)
     held, planned = queries.plans_carried_out(node, year)
     statuses = _status_totals(node, year)
     figures = [
@@ -443,7 +448,7 @@ def summary(node: Unit, year: int) -> dict[str, int | float | None]:
     counted as the tables count them, over the whole subtree (a participant trained in cohorts of two
     units under the node counts once here)."""
     cadres = (_totals(queries.cadres_by_row(node)) or (0,))[0]
-    enrolled, completed, _in_year = _totals(_core_by_row(node, year)) or (0, 0, 0)
+    enrolled, completed = _totals(_core_by_row(node, year)) or (0, 0)
     due, overdue = _totals(_required_by_row(node, year)) or (0, 0)
     certified = sum(n for (_key, _tier, status), n in queries.trainers_by_row(node).items() if status == CERTIFIED)
     figures = {
@@ -463,12 +468,11 @@ def year_activity(node: Unit, year: int) -> dict[str, int | float | None]:
     """The headline figures of what the subtree did in `year`: active cadres who completed the core course in
     it, cohorts held and people trained in them, people assessed in the year's campaigns, unit assessments
     approved (the others stand as of today). The yearly report sets them beside last year's."""
-    completed_core = (_totals(_core_by_row(node, year)) or (0, 0, 0))[2]
     cohorts, trained, trained_completed = queries.cohort_totals(node, year)
     assessed, assessed_completed = _totals(queries.participants_by_campaign(node, year)) or (0, 0)
     statuses = _status_totals(node, year)
     return {
-        "completed_core_in_year": completed_core,
+        "completed_core_in_year": queries.core_completed_in(node, year),
         "cohorts_held": cohorts,
         "participants_trained": trained,
         "participants_completed": trained_completed,

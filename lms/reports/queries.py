@@ -110,7 +110,7 @@ def _shared(key: tuple, compute):
 
 # Raised whenever a figure function's result changes shape, so that figures kept by an earlier release
 # (in a cache folder that outlives it) are not read as this release's.
-FIGURES_SHAPE = 2
+FIGURES_SHAPE = 3
 
 
 def _cache_key(key: tuple) -> str:
@@ -233,16 +233,15 @@ def cadres_by_row(node: Unit) -> dict[int | None, tuple[int]]:
     return _shared(("cadres", *_node(node)), compute)
 
 
-def enrolments_by_row(node: Unit, year: int, today: date) -> dict[tuple, tuple[int, int, int, int, int]]:
-    """{(row unit id, unit level id of the cadre's unit, course id): (enrolled, completed, of them completed
-    in `year`, required and due in `year`, of them overdue today)}, counting the enrolments of active cadres."""
+def enrolments_by_row(node: Unit, year: int, today: date) -> dict[tuple, tuple[int, int, int, int]]:
+    """{(row unit id, unit level id of the cadre's unit, course id): (enrolled, completed, required and due in
+    `year`, of them overdue today)}, counting the enrolments of active cadres."""
     def compute():
         required = and_(Enrolment.assignment_id.is_not(None), _in_year(Enrolment.due_on, year))
         overdue = and_(required, Enrolment.completed_at.is_(None), Enrolment.due_on < today)
         row, on_row = by_row(node)
         return _rows(select(row.id, Unit.level_id, Enrolment.course_id, func.count(Enrolment.id),
                             func.count(Enrolment.completed_at),
-                            func.count(case((_moment_in_year(Enrolment.completed_at, year), Enrolment.id))),
                             func.count(case((required, Enrolment.id))), func.count(case((overdue, Enrolment.id))))
                      .select_from(Unit)
                      .outerjoin(row, on_row)
@@ -251,6 +250,18 @@ def enrolments_by_row(node: Unit, year: int, today: date) -> dict[tuple, tuple[i
                      .where(User.is_active.is_(True), in_subtree(Unit.path, node))
                      .group_by(row.id, Unit.level_id, Enrolment.course_id), width=3)
     return _shared(("enrolments", *_node(node), year, today), compute)
+
+
+def core_completed_in(node: Unit, year: int) -> int:
+    """Active cadres of the subtree who completed the core course in `year`, by the day where the users are.
+    One count over the completions of the year (an index holds them), not a pass over every enrolment."""
+    def compute():
+        return db.session.scalar(
+            select(func.count(Enrolment.id)).select_from(Enrolment)
+            .join(User, User.id == Enrolment.user_id).join(Unit, Unit.id == User.unit_id)
+            .where(Enrolment.course_id == core_course_id(), _moment_in_year(Enrolment.completed_at, year),
+                   User.is_active.is_(True), in_subtree(Unit.path, node))) or 0
+    return _shared(("core_completed_in", *_node(node), year), compute)
 
 
 def _has_trained_coordinator() -> ColumnElement[bool]:
@@ -374,6 +385,21 @@ def cohort_totals(node: Unit, year: int) -> tuple[int, int, int]:
         row = db.session.execute(_cohorts_from(select(*_cohort_figures()), node, year)).one()
         return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
     return _shared(("cohort_totals", *_node(node), year), compute)
+
+
+def trained_cadres_by_row(node: Unit, year: int) -> dict[int | None, tuple[int]]:
+    """{row unit id: (active cadres trained in cohorts held in `year`,)}, by the cadre's own unit, whoever ran
+    the cohort: the share of a unit's cadres the cascade reached."""
+    def compute():
+        row, on_row = by_row(node)
+        return _rows(select(row.id, func.count(distinct(User.id)))
+                     .select_from(Unit).outerjoin(row, on_row)
+                     .join(User, User.unit_id == Unit.id)
+                     .join(CohortParticipant, CohortParticipant.user_id == User.id)
+                     .join(Cohort, Cohort.id == CohortParticipant.cohort_id)
+                     .where(_held_in(year), User.is_active.is_(True), in_subtree(Unit.path, node))
+                     .group_by(row.id))
+    return _shared(("trained_cadres", *_node(node), year), compute)
 
 
 def trainers_by_row(node: Unit) -> dict[tuple, int]:
