@@ -159,14 +159,19 @@ def sections(tables: list[Table]) -> list[Section]:
     return [Section(table, charts.chart_for(table), f"bang-{table.key}") for table in tables]
 
 
-def _card(label: str, value) -> Card:
+def _figure_text(value) -> str:
     """A headline figure of summary(): a count (int), a percentage (float) or none yet (None)."""
-    return Card(label, charts.number_text(value, PERCENT if isinstance(value, float) else INT))
+    return charts.number_text(value, PERCENT if isinstance(value, float) else INT)
 
 
 def headline(node: Unit, year: int) -> list[Card]:
+    """The headline figures, each of what was done in the year with the year before's beside it (as the
+    yearly report compares them)."""
     registry = _metrics()
-    return [_card(registry.summary_label(key), value) for key, value in registry.summary(node, year).items()]
+    before = registry.year_activity(node, year - 1) if year > FIRST_YEAR else {}
+    return [Card(registry.summary_label(key), _figure_text(value),
+                 _("Năm %(year)s: %(figure)s", year=year - 1, figure=_figure_text(before[key])) if key in before else "")
+            for key, value in registry.summary(node, year).items()]
 
 
 def describe(node: Unit) -> str:

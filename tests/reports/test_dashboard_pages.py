@@ -67,6 +67,7 @@ def registry(monkeypatch):
                 "sent": metrics.TABLES["sent"], "sent_levels": metrics.TABLES["sent_levels"]},
         TABLE_ORDER=["coverage", "trainers", "gaps", "cascade"],
         summary=lambda node, year: {"cadres": _cadres(node), "percent": 12.5, "none_yet": None},
+        year_activity=lambda node, year: {"percent": 10.0, "none_yet": None},  # what was done in the year
         summary_label={"cadres": "Cán bộ đang hoạt động", "percent": "Tỉ lệ hoàn thành",
                        "none_yet": "Chưa có"}.get,
         calls=calls)
@@ -103,9 +104,12 @@ def test_province_admin_lands_on_their_province(client, registry, tree, admin_a,
     # The level above is named only as where the yearly report goes; none of its figures are shown.
     assert "Trung ương" not in page.replace("lên Trung ương Đoàn TNCS Hồ Chí Minh", "")
     # Headline cards.
-    assert re.search(r'rp-card-value">3</span> <span class="rp-card-label">Cán bộ đang hoạt động', page)
-    assert re.search(r'rp-card-value">12,5%</span> <span class="rp-card-label">Tỉ lệ hoàn thành', page)
-    assert re.search(r'rp-card-value">–</span> <span class="rp-card-label">Chưa có', page)
+    assert re.search(r'rp-card-value">3</span> <span class="rp-card-label">Cán bộ đang hoạt động</span></li>', page)
+    # A figure of what was done in the year has the year before's beside it.
+    assert re.search(r'rp-card-value">12,5%</span> <span class="rp-card-label">Tỉ lệ hoàn thành</span> '
+                     rf'<span class="rp-card-hint">Năm {year() - 1}: 10,0%</span>', page)
+    assert re.search(rf'rp-card-value">–</span> <span class="rp-card-label">Chưa có</span> '
+                     rf'<span class="rp-card-hint">Năm {year() - 1}: –</span>', page)
     assert ("fake_coverage", "DOAN-LCI", year()) in registry.calls
 
 

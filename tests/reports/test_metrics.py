@@ -12,9 +12,10 @@ from lms.db import db
 from lms.orgs.models import AREA_FLAGS, AREA_NAMES, Unit
 from lms.orgs.services import close_unit, create_unit
 from lms.people.models import COORDINATOR, SECRETARY, User
-from lms.reports import charts, metrics, queries
+from lms.reports import charts, dashboard, metrics, queries
 from lms.reports.tables import DATE, INT, PERCENT, TEXT, Table
 from lms.trainers.models import Cohort, CohortParticipant, TrainerProfile, TrainingPlanItem
+from lms.years import FIRST_YEAR
 from tests.conftest import level
 
 YEAR = 2026
@@ -584,6 +585,16 @@ def test_year_activity_counts_what_was_done_in_that_year_only(world):
     # The headline figures of a year hold that year's activity.
     this_year = metrics.summary(t.central, YEAR)
     assert metrics.year_activity(t.central, YEAR).items() <= this_year.items()
+
+
+def test_the_dashboards_cards_set_the_years_activity_beside_the_year_befores(app, world):
+    with app.test_request_context("/"):
+        cards = {card.label: card for card in dashboard.headline(world.tree.central, YEAR)}
+        first_year = dashboard.headline(world.tree.central, FIRST_YEAR)
+    assert (cards["Lớp tập huấn đã tổ chức"].value_text, cards["Lớp tập huấn đã tổ chức"].hint) == ("3", "Năm 2025: 1")
+    assert cards["Đánh giá năng lực đơn vị đã phê duyệt"].hint == "Năm 2025: 1"
+    assert cards["Cán bộ đang hoạt động"].hint == ""  # stands as of today, not for a year
+    assert not any(card.hint for card in first_year)  # no year before it to compare with
 
 
 def test_the_core_course_completed_in_a_year_is_counted_by_the_day_where_the_users_are(world):
