@@ -100,8 +100,9 @@ def _require_own(participant: Participant, user: User) -> None:
 
 def start_test(participant: Participant, user: User, rng: random.Random = _random) -> KnowledgeAttempt:
     """The cadre's attempt in progress, or a new one with its questions and their options shuffled by `rng`
-    (unpredictable unless a caller, such as the demo, passes a seeded one). Refused once the test has been submitted (one attempt), outside the campaign's open time, and when
-    the question bank has nothing for any competency of the framework. The caller commits."""
+    (unpredictable unless a caller, such as the demo, passes a seeded one). Refused once the test has been
+    submitted (one attempt), outside the campaign's open time, and when the question bank has nothing for
+    any competency of the framework. The caller commits."""
     _require_own(participant, user)
     require_open(participant.campaign, KNOWLEDGE)
     lock(participant)

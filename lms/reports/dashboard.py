@@ -169,8 +169,11 @@ def headline(node: Unit, year: int) -> list[Card]:
     yearly report compares them)."""
     registry = _metrics()
     before = registry.year_activity(node, year - 1) if year > FIRST_YEAR else {}
-    return [Card(registry.summary_label(key), _figure_text(value),
-                 _("Năm %(year)s: %(figure)s", year=year - 1, figure=_figure_text(before[key])) if key in before else "")
+
+    def last_year(key: str) -> str:
+        return _("Năm %(year)s: %(figure)s", year=year - 1, figure=_figure_text(before[key])) if key in before else ""
+
+    return [Card(registry.summary_label(key), _figure_text(value), last_year(key))
             for key, value in registry.summary(node, year).items()]
 
 

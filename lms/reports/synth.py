@@ -7,12 +7,12 @@ three organisations, their central units and provinces) and `flask lms content i
 courses and the competency framework). On top of them it adds, for the Đoàn in every province, grassroots
 units (xã, phường, upper-secondary schools, companies, health centres, colleges) with three to six
 branches each, and fewer for the Hội LHTN and the Hội Sinh viên; the cadres spread over them with
-Vietnamese names; enrolments in the core course over the last two years (some required by a province with
-a due date, some of those overdue) with their lesson progress and certificates; trainers of every tier and status, the
-cohorts that trained them and the cohorts they run, with participants, sessions and attendance; each
-province's yearly training plans; and this year's national assessment campaign, launched the way the
-central office launches one, with results for about half of its participants and every unit's capacity
-assessment at some step of its review.
+Vietnamese names; enrolments in the core course over the last two years (some required by a province
+with a due date, some of those overdue) with their lesson progress and certificates; trainers of every
+tier and status, the cohorts that trained them and the cohorts they run, with participants, sessions
+and attendance; each province's yearly training plans; and this year's national assessment campaign,
+launched the way the central office launches one, with results for about half of its participants and
+every unit's capacity assessment at some step of its review.
 
 Rows are written with executemany INSERTs (and UPDATEs by id) in chunks of CHUNK rows, all in one
 transaction; nothing is created one object at a time but the two campaigns, which are launched by
@@ -829,8 +829,8 @@ class Builder:
             complete = rng.random() < completion_rate
             if complete:
                 done = len(lessons)
-                took = timedelta(days=rng.randint(*COMPLETION_DAYS))
-                completed = min(self.moment_between(enrolled + timedelta(days=3), enrolled + took), self.latest)
+                finish_by = min(enrolled + timedelta(days=rng.randint(*COMPLETION_DAYS)), self.latest)
+                completed = min(self.moment_between(enrolled + timedelta(days=3), finish_by), self.latest)
                 last = completed
             else:
                 done = 0 if rng.random() < 0.2 else rng.randint(1, min(22, len(lessons) - 1))
