@@ -1,12 +1,14 @@
 """When a course is complete, and the certificate that completion earns."""
 import secrets
+from datetime import datetime
 
 from sqlalchemy import exists, func, select
 
-from lms.courses.models import (ACTIVE, Certificate, Enrolment, Lesson, LessonProgress, Module, Quiz,
+from lms.courses.models import (ACTIVE, Certificate, Course, Enrolment, Lesson, LessonProgress, Module, Quiz,
                                 QuizAttempt)
 from lms.courses.records import record
 from lms.db import db, utcnow
+from lms.people.models import User
 
 
 def required_lessons_left(enrolment: Enrolment) -> int:
@@ -43,15 +45,21 @@ def check_completion(enrolment: Enrolment) -> bool:
     return True
 
 
+def certificate_row(holder: User, course: Course, enrolment_id: int, issued_at: datetime) -> dict:
+    """A certificate of `course` for `holder`, with an unguessable code, as the columns of a Certificate (a bulk
+    insert takes them as a row)."""
+    return {"code": secrets.token_urlsafe(12), "enrolment_id": enrolment_id, "user_id": holder.id,
+            "course_id": course.id, "holder_name": holder.full_name, "course_title": course.title,
+            "issuing_unit_id": holder.unit_id, "issued_at": issued_at}
+
+
 def issue_certificate(enrolment: Enrolment) -> Certificate:
     """The enrolment's certificate, issued once with an unguessable code."""
     existing = db.session.scalar(select(Certificate).where(Certificate.enrolment_id == enrolment.id))
     if existing is not None:
         return existing
     user, course = enrolment.user, enrolment.course
-    certificate = Certificate(code=secrets.token_urlsafe(12), enrolment_id=enrolment.id, user_id=user.id,
-                              course_id=course.id, holder_name=user.full_name, course_title=course.title,
-                              issuing_unit_id=user.unit_id)
+    certificate = Certificate(**certificate_row(user, course, enrolment.id, utcnow()))
     db.session.add(certificate)
     db.session.flush()
     record(user, "earned", "certificate", certificate.id, course.title, course_id=course.id)

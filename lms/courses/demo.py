@@ -6,12 +6,12 @@ reports have online training to count and compare, this year against the last.
 Each cadre's history follows from the cadre's id and each unit's pace from the unit's id, so loading it
 again adds nothing. Rows are inserted in bulk, as for a dataset built once. The caller commits."""
 import random
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
+from lms.courses.completion import certificate_row
 from lms.courses.models import (ACTIVE, Certificate, Course, Enrolment, LearningRecord, LessonProgress, Module,
                                 Quiz, QuizAttempt)
 from lms.courses.records import record_row
@@ -125,10 +125,7 @@ def _certificates(core: Course, completed: dict[User, History], ids: dict[int, i
     """The certificates of the cadres who completed, issued on completion; {cadre id: certificate id}."""
     if not completed:
         return {}
-    db.session.execute(insert(Certificate), [
-        {"code": secrets.token_urlsafe(12), "enrolment_id": ids[cadre.id], "user_id": cadre.id, "course_id": core.id,
-         "holder_name": cadre.full_name, "course_title": core.title, "issuing_unit_id": cadre.unit_id,
-         "issued_at": h.last_seen}
-        for cadre, h in completed.items()])
+    db.session.execute(insert(Certificate), [certificate_row(cadre, core, ids[cadre.id], h.last_seen)
+                                             for cadre, h in completed.items()])
     return dict(db.session.execute(select(Certificate.user_id, Certificate.id).where(
         Certificate.course_id == core.id, Certificate.user_id.in_([cadre.id for cadre in completed]))).all())
