@@ -458,7 +458,7 @@ def refresh_figures(url: str, settings: dict) -> tuple[str, str, str, str]:
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"flask lms reports refresh failed: {done.stderr or done.stdout}")
-    units = re.search(r"Figures of (\d+) units", done.stdout)
+    units = re.search(r"số liệu của (\d+) đơn vị", done.stdout)
     print(f"refresh: {done.stdout.strip()}")
     return ("`flask lms reports refresh` (cron): the top units' and the provinces' figures computed ahead",
             f"{units.group(1) if units else '?'} units in {seconds:.1f} s (one process)", "—", "✓")

@@ -1,69 +1,73 @@
-"""`flask lms …` commands: reference data, demo data and first administrator."""
+"""`flask lms …` commands: reference data, demo data and first administrator. They speak the installation's
+default language (Vietnamese): their help, output and errors go through the catalog like the pages'."""
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 from flask.cli import AppGroup
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l, ngettext
 
-from lms.auth.permissions import Role
+from lms.auth.permissions import ROLE_LABELS, Role
 from lms.auth.services import hash_password
 from lms.config import MAX_KEEP_DAYS
 from lms.db import db
+from lms.i18n import N_, names_in_message
 from lms.people.contact import normalise_email
 
-lms_cli = AppGroup("lms", help="Learning management system commands.")
+lms_cli = AppGroup("lms", help=_l("Các lệnh của hệ thống tập huấn."))
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
 
-@lms_cli.command("load-units")
+@lms_cli.command("load-units", help=_l("Nạp các tổ chức, cấp đơn vị và đơn vị từ các tệp CSV trong DIRECTORY. "
+                                         "Có thể chạy lại: đơn vị được nhận ra theo mã."))
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path),
                 default=CONTENT_DIR / "units")
 def load_units(directory: Path):
-    """Load organisations, unit levels and units from the CSV files in DIRECTORY."""
     from lms.orgs.loader import LoadError, load_directory
 
     try:
         counts = load_directory(directory)
     except LoadError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
+    click.echo(_("Tổ chức: %(organisations)d; cấp đơn vị: %(levels)d; đơn vị tạo mới: %(units_created)d, cập nhật: "
+                 "%(units_updated)d.", **counts))
 
 
-content_cli = AppGroup("content", help="Curriculum files under content/.")
+content_cli = AppGroup("content", help=_l("Các tệp chương trình học trong content/."))
 lms_cli.add_command(content_cli)
 
 
-@content_cli.command("import")
+@content_cli.command("import", help=_l("Nhập (hoặc cập nhật) mọi khóa học trong DIRECTORY/courses và mọi phiên bản "
+                                         "khung năng lực trong DIRECTORY/competencies. Có thể chạy lại."))
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path), default=CONTENT_DIR)
 def import_content(directory: Path):
-    """Import (or update) every course under DIRECTORY/courses and every competency framework version
-    under DIRECTORY/competencies. Safe to run again."""
     from lms.assessments.framework import import_frameworks
     from lms.courses.content import ContentError, import_directory
 
     try:
         report = import_directory(directory)
-        click.echo(f"courses created: {len(report.created)}, updated: {len(report.updated)}, "
-                   f"unchanged: {len(report.unchanged)}")
+        click.echo(_("Khóa học: tạo mới %(created)d, cập nhật %(updated)d, giữ nguyên %(unchanged)d.",
+                     created=len(report.created), updated=len(report.updated), unchanged=len(report.unchanged)))
         if (directory / "competencies").is_dir():
             frameworks = import_frameworks(directory)
-            click.echo(f"competency framework versions created: {len(frameworks.created)}, "
-                       f"unchanged: {len(frameworks.unchanged)}")
+            click.echo(_("Phiên bản khung năng lực: tạo mới %(created)d, giữ nguyên %(unchanged)d.",
+                         created=len(frameworks.created), unchanged=len(frameworks.unchanged)))
     except ContentError as error:
         raise click.ClickException(str(error)) from None
 
 
-trainers_cli = AppGroup("trainers", help="Trainers: certification and the cascade.")
+trainers_cli = AppGroup("trainers", help=_l("Tập huấn viên: công nhận và mạng lưới tập huấn."))
 lms_cli.add_command(trainers_cli)
 
 
-@trainers_cli.command("expire")
+@trainers_cli.command("expire", help=_l("Chuyển sang “hết hạn” các tập huấn viên có giấy công nhận đã hết hạn trước "
+                                         "hôm nay (chạy hằng ngày)."))
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Day to expire against, today or earlier (default: today in the application's time zone).")
+              help=_l("Ngày dùng để xét hết hạn, hôm nay hoặc trước đó, dạng YYYY-MM-DD (mặc định: hôm nay theo múi "
+                      "giờ của hệ thống)."))
 def expire_trainers(today):
-    """Mark trainers whose certificate ended before today as expired (run it daily)."""
     from lms.i18n import local_today
     from lms.trainers.certification import expire_due
 
@@ -72,69 +76,71 @@ def expire_trainers(today):
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(f"trainers expired: {count}")
+    click.echo(_("Số tập huấn viên chuyển sang hết hạn: %(count)d.", count=count))
 
 
-@trainers_cli.command("certify-founder")
-@click.option("--email", required=True, help="E-mail of the account to record as a master trainer.")
+@trainers_cli.command("certify-founder", help=_l("Ghi nhận tập huấn viên nguồn đầu tiên, khi chưa có tập huấn viên "
+                                                  "nguồn nào được công nhận để đánh giá người khác."))
+@click.option("--email", required=True, help=_l("E-mail của tài khoản được ghi nhận là tập huấn viên nguồn."))
 def certify_founder(email: str):
-    """Record a first master trainer, while no certified master exists to assess one."""
     from lms.actions import RuleError
     from lms.people.models import User
     from lms.trainers.certification import certify_founder as record_founder
 
     user = db.session.query(User).filter_by(email=normalise_email(email)).one_or_none()
     if user is None:
-        raise click.ClickException(f"No account has the e-mail {email!r}.")
+        raise click.ClickException(_("Không có tài khoản nào dùng e-mail %(email)s.", email=email))
     try:
         record_founder(user)
     except RuleError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(f"{user.full_name} is now a certified master trainer.")
+    click.echo(_("%(name)s đã được ghi nhận là tập huấn viên nguồn.", name=user.full_name))
 
 
-@lms_cli.command("demo")
-@click.option("--cadres", default=300, show_default=True, help="Synthetic cadres to add.")
+@lms_cli.command("demo", help=_l("Nạp dữ liệu trình diễn: đơn vị, tài khoản (mật khẩu demo1234), học tập, lớp tập "
+                                  "huấn và đánh giá. Có thể chạy lại."))
+@click.option("--cadres", default=300, show_default=True, help=_l("Số cán bộ giả lập thêm vào."))
 def demo(cadres: int):
-    """Load the demo units and accounts (password demo1234). Safe to run again."""
     from lms.demo import load_demo
 
     counts = load_demo(CONTENT_DIR, synthetic_cadres=cadres)
     forget_report_figures()
-    click.echo(f"demo accounts: {counts['accounts']}, synthetic cadres: {counts['cadres']}")
+    click.echo(_("Tài khoản trình diễn: %(accounts)d; cán bộ giả lập: %(cadres)d.", **counts))
 
 
-@lms_cli.command("create-admin")
-@click.option("--email", required=True)
-@click.option("--name", "full_name", required=True)
-@click.option("--unit", "unit_code", required=True, help="Code of the unit the role covers, e.g. DOAN-TW.")
-@click.option("--central/--unit-admin", default=True, help="Central administrator, or administrator of the unit.")
-@click.password_option()
+@lms_cli.command("create-admin", help=_l("Tạo quản trị viên đầu tiên của một hệ thống mới cài đặt."))
+@click.option("--email", required=True, help=_l("E-mail đăng nhập của quản trị viên."))
+@click.option("--name", "full_name", required=True, help=_l("Họ và tên của quản trị viên."))
+@click.option("--unit", "unit_code", required=True, help=_l("Mã đơn vị mà vai trò phụ trách, ví dụ DOAN-TW."))
+@click.option("--central/--unit-admin", default=True,
+              help=_l("Quản trị Trung ương (mặc định), hoặc quản trị của đơn vị."))
+@click.password_option(prompt=_l("Mật khẩu"), confirmation_prompt=_l("Nhập lại mật khẩu"),
+                       help=_l("Mật khẩu (nếu không nhập ở đây, lệnh sẽ hỏi hai lần)."))
 def create_admin(email: str, full_name: str, unit_code: str, central: bool, password: str):
-    """Create the first administrator of an installation."""
     from lms.people.services import create_account, unit_by_code
 
     unit = unit_by_code(unit_code)
     if unit is None:
-        raise click.ClickException(f"No unit has the code {unit_code!r}.")
+        raise click.ClickException(_("Không có đơn vị nào mang mã %(code)s.", code=unit_code))
     address = normalise_email(email)
     if address is None:
-        raise click.ClickException(f"{email!r} is not a valid e-mail address.")
+        raise click.ClickException(_("“%(email)s” không phải là địa chỉ e-mail hợp lệ.", email=email))
     role = Role.CENTRAL_ADMIN if central else Role.UNIT_ADMIN
     create_account(full_name=full_name, unit=unit, email=address, password_hash=hash_password(password),
                    roles=((role, unit), (Role.REVIEWER, unit)) if central else ((role, unit),))
     db.session.commit()
-    click.echo(f"Created {address} as {role.value} of {unit.name}.")
+    click.echo(_("Đã tạo tài khoản %(email)s, %(role)s của %(unit)s.", email=address, role=_(ROLE_LABELS[role]),
+                 unit=unit.name))
 
 
-assessments_cli = AppGroup("assessments", help="Assessment campaigns.")
+assessments_cli = AppGroup("assessments", help=_l("Các đợt đánh giá năng lực."))
 lms_cli.add_command(assessments_cli)
 
 
 BASE_URL = click.option("--base-url", envvar="LMS_BASE_URL", default=None,
-                        help="Address of the site, e.g. https://taphuan.example.vn, for the links in the e-mails "
-                             "(default: LMS_BASE_URL, else the SERVER_NAME setting).")
+                        help=_l("Địa chỉ của trang, ví dụ https://taphuan.example.vn, cho các liên kết trong e-mail "
+                                "(mặc định: LMS_BASE_URL, nếu không có thì thiết lập SERVER_NAME)."))
 
 
 def site_context(base_url: str | None):
@@ -145,21 +151,21 @@ def site_context(base_url: str | None):
     from flask import current_app
 
     if not base_url and not current_app.config.get("SERVER_NAME"):
-        raise click.ClickException("Give --base-url (or LMS_BASE_URL, or SERVER_NAME) so the e-mails can link "
-                                   "to the site.")
+        raise click.ClickException(_("Hãy dùng --base-url (hoặc đặt LMS_BASE_URL hay SERVER_NAME) để e-mail có "
+                                     "liên kết về trang."))
     if base_url:
         address = urlsplit(base_url)
         if address.scheme not in ("http", "https") or not address.hostname:
-            raise click.ClickException(f"--base-url must be the site's full address, such as "
-                                       f"https://taphuan.example.vn; got {base_url!r}.")
+            raise click.ClickException(_("--base-url phải là địa chỉ đầy đủ của trang, ví dụ "
+                                         "https://taphuan.example.vn; giá trị đã nhập: “%(value)s”.", value=base_url))
     return current_app.test_request_context(base_url=base_url) if base_url else nullcontext()
 
 
-@assessments_cli.command("remind")
+@assessments_cli.command("remind", help=_l(
+    "Gửi e-mail nhắc những người tham gia các đợt đánh giá đang mở, chưa quá hạn, còn việc phải làm và chưa được "
+    "nhắc trong ba ngày qua (chạy hằng ngày)."))
 @BASE_URL
 def remind_participants(base_url: str | None):
-    """E-mail the participants of every open campaign whose due day has not passed who still have their own
-    tasks to do and were not reminded in the last three days (run it daily)."""
     from lms.assessments.campaigns import assessments_link, campaigns_to_remind, deliver_reminders, record_reminders
 
     total, unreached = 0, []
@@ -171,15 +177,27 @@ def remind_participants(base_url: str | None):
             sent, missed, refused = deliver_reminders(reminders, link)
             total += sent
             unreached += missed
-            click.echo(f"{campaign.title}: {counted(sent, 'reminder')} sent"
-                       + (f", {len(missed)} not reached" if missed else ""))
+            click.echo(campaign_reminded(campaign.title, sent, len(missed)))
             if refused:  # a bad address: trying again tomorrow would not help, so the run does not fail for it
-                click.echo(f"{campaign.title}: addresses the mail server refused ({len(refused)}): "
-                           f"{first_named([person.email for person in refused])}")
-    click.echo(f"reminders sent: {total}")
+                click.echo(ngettext("%(campaign)s: máy chủ thư từ chối địa chỉ của %(num)d người: %(addresses)s.",
+                                    "%(campaign)s: máy chủ thư từ chối địa chỉ của %(num)d người: %(addresses)s.",
+                                    len(refused), campaign=campaign.title, addresses=addresses(refused)))
+    click.echo(_("Tổng số lời nhắc đã gửi: %(total)d.", total=total))
     if unreached:  # their reminders were withdrawn: the next run tries them again
-        raise click.ClickException(f"the mail server could not be reached for {counted(len(unreached), 'participant')}"
-                                   f": {first_named([person.email for person in unreached])}")
+        raise click.ClickException(ngettext(
+            "Không kết nối được máy chủ thư để gửi cho %(num)d người: %(addresses)s.",
+            "Không kết nối được máy chủ thư để gửi cho %(num)d người: %(addresses)s.",
+            len(unreached), addresses=addresses(unreached)))
+
+
+def campaign_reminded(title: str, sent: int, missed: int) -> str:
+    """A campaign's line in the output of `assessments remind`."""
+    if missed:
+        return ngettext("%(campaign)s: đã gửi %(num)d lời nhắc, %(missed)d người chưa nhận được.",
+                        "%(campaign)s: đã gửi %(num)d lời nhắc, %(missed)d người chưa nhận được.",
+                        sent, campaign=title, missed=missed)
+    return ngettext("%(campaign)s: đã gửi %(num)d lời nhắc.", "%(campaign)s: đã gửi %(num)d lời nhắc.",
+                    sent, campaign=title)
 
 
 def forget_report_figures() -> None:
@@ -189,11 +207,11 @@ def forget_report_figures() -> None:
     forget()
 
 
-@lms_cli.command("prune-download-log")
+@lms_cli.command("prune-download-log", help=_l("Xóa các mục của nhật ký tải danh sách cũ hơn LMS_DOWNLOAD_LOG_DAYS "
+                                                "ngày (chạy hằng ngày)."))
 @click.option("--days", type=click.IntRange(1, MAX_KEEP_DAYS), default=None,
-              help="Keep the entries of the last DAYS days (default: LMS_DOWNLOAD_LOG_DAYS).")
+              help=_l("Giữ các mục của chừng này ngày gần nhất (mặc định: LMS_DOWNLOAD_LOG_DAYS)."))
 def prune_download_log(days: int | None):
-    """Remove the entries of the download log older than LMS_DOWNLOAD_LOG_DAYS days (run it daily)."""
     from flask import current_app
 
     from lms.people.downloads import prune
@@ -204,10 +222,10 @@ def prune_download_log(days: int | None):
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(f"download log entries older than {days} days removed: {removed}")
+    click.echo(_("Đã xóa %(removed)d mục nhật ký tải danh sách cũ hơn %(days)d ngày.", removed=removed, days=days))
 
 
-reports_cli = AppGroup("reports", help="Reports and dashboards.")
+reports_cli = AppGroup("reports", help=_l("Báo cáo và bảng số liệu."))
 lms_cli.add_command(reports_cli)
 
 
@@ -222,7 +240,8 @@ class ReportYear(click.ParamType):
         year = click.INT.convert(value, param, ctx)
         first, last = report_years()
         if not first <= year <= last:
-            self.fail(f"there are no reports of {year}: give a year from {first} to {last} (this year).", param, ctx)
+            self.fail(_("không có báo cáo năm %(year)d: hãy chọn một năm từ %(first)d đến %(last)d (năm nay).",
+                        year=year, first=first, last=last), param, ctx)
         return year
 
 
@@ -234,17 +253,16 @@ def years_or_reporting_season(years: tuple[int, ...]) -> list[int]:
     return list(dict.fromkeys(years)) or reporting_years(local_today())
 
 
-@reports_cli.command("refresh")
+@reports_cli.command("refresh", help=_l(
+    "Tính lại số liệu bảng điều khiển của các đơn vị cấp cao nhất và của các đơn vị đến --depth cấp dưới chúng, kèm "
+    "hoạt động của năm trước mà báo cáo năm so sánh, rồi lưu giữ trong LMS_REPORT_CACHE_SECONDS giây. Hãy đặt cron "
+    "chạy lệnh với chu kỳ ngắn hơn thời gian đó, để không người xem nào phải chờ các truy vấn tổng hợp."))
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(0, 10),
-              help="Levels under the top units whose figures are computed too (1: the provinces).")
+              help=_l("Số cấp dưới các đơn vị cấp cao nhất cũng được tính (1: các tỉnh)."))
 @click.option("--year", "years", multiple=True, type=ReportYear(),
-              help="Year of the figures, up to this year; may be repeated (default: this year, and last year too "
-                   "until the end of March, while last year's reports are written).")
+              help=_l("Năm của số liệu, đến năm nay; có thể cho nhiều lần (mặc định: năm nay, và cả năm trước cho "
+                      "đến hết tháng Ba, khi báo cáo năm trước còn đang được viết)."))
 def refresh_reports(depth: int, years: tuple[int, ...]):
-    """Compute afresh the figures of the top units' dashboards and of the units `--depth` levels under
-    them, with the year before's activity their yearly reports compare with, and keep them for
-    LMS_REPORT_CACHE_SECONDS: run it from cron more often than that, so that no reader of these dashboards
-    and yearly reports waits for their aggregate queries."""
     import time
 
     from flask import current_app
@@ -252,29 +270,31 @@ def refresh_reports(depth: int, years: tuple[int, ...]):
     from lms.reports.dashboard import refresh, units_to_refresh
 
     if not current_app.config["LMS_REPORT_CACHE_SECONDS"]:
-        raise click.ClickException("LMS_REPORT_CACHE_SECONDS is 0: report figures are not kept, so there is "
-                                   "nothing to refresh.")
+        raise click.ClickException(_("LMS_REPORT_CACHE_SECONDS bằng 0: số liệu báo cáo không được lưu giữ, nên không "
+                                     "có gì để làm mới."))
     years = years_or_reporting_season(years)
     started = time.perf_counter()
     units = units_to_refresh(depth)
     for unit in units:
         refresh(unit, years)
         db.session.rollback()  # nothing was written; let go of what was loaded
-    click.echo(f"Figures of {counted(len(units), 'unit')} for {', '.join(map(str, years))} computed in "
-               f"{time.perf_counter() - started:.1f} s.")
+    click.echo(ngettext("Đã tính số liệu của %(num)d đơn vị cho năm %(years)s trong %(seconds)s giây.",
+                        "Đã tính số liệu của %(num)d đơn vị cho năm %(years)s trong %(seconds)s giây.",
+                        len(units), years=", ".join(map(str, years)),
+                        seconds=format_decimal(time.perf_counter() - started, format="0.0")))
 
 
-@reports_cli.command("remind")
+@reports_cli.command("remind", help=_l(
+    "Gửi e-mail nhắc quản trị viên của mọi đơn vị chưa gửi báo cáo năm lên cấp trên, từ --days-before ngày trước hạn "
+    "của đơn vị đến khi hết mùa báo cáo, mỗi đơn vị nhiều nhất một lần trong ba ngày (chạy hằng ngày). Sau đó nêu "
+    "các đơn vị chưa được nhắc, và vì sao."))
 @BASE_URL
 @click.option("--days-before", default=7, show_default=True, type=click.IntRange(0, 90),
-              help="Start reminding this many days before a unit's due day.")
+              help=_l("Số ngày trước hạn gửi của đơn vị thì bắt đầu nhắc."))
 @click.option("--year", "years", multiple=True, type=ReportYear(),
-              help="Year of the reports, one whose reporting season has not ended; may be repeated (default: the "
-                   "years whose reports are being sent: this year, and last year too until the end of March).")
+              help=_l("Năm của báo cáo, năm chưa hết mùa báo cáo; có thể cho nhiều lần (mặc định: các năm đang gửi "
+                      "báo cáo: năm nay, và cả năm trước cho đến hết tháng Ba)."))
 def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[int, ...]):
-    """E-mail the admins of every unit that has not sent its yearly report up, from DAYS_BEFORE days before
-    its due day until the reporting season ends, at most once in three days per unit (run it daily). Then
-    name the units left out, and why."""
     from lms.i18n import local_today
     from lms.reports.sending import deliver
 
@@ -291,14 +311,17 @@ def remind_yearly_reports(base_url: str | None, days_before: int, years: tuple[i
             unreached += delivery.unreached
             skipped += units_left_out(year, outcomes)
             if delivery.refused:  # a bad address: trying again tomorrow would not help, so the run does not fail
-                skipped.append(f"not reminded for {year}, addresses the mail server refused "
-                               f"({counted(len(delivery.refused), 'unit')}): {unit_codes(delivery.refused)}")
-    click.echo(f"units reminded to send their yearly report: {units}; e-mails sent: {sent}")
+                skipped.append(ngettext(
+                    "Năm %(year)d: chưa nhắc %(num)d đơn vị vì máy chủ thư từ chối địa chỉ: %(codes)s.",
+                    "Năm %(year)d: chưa nhắc %(num)d đơn vị vì máy chủ thư từ chối địa chỉ: %(codes)s.",
+                    len(delivery.refused), year=year, codes=unit_codes(delivery.refused)))
+    click.echo(_("Số đơn vị được nhắc gửi báo cáo năm: %(units)d; số e-mail đã gửi: %(sent)d.", units=units, sent=sent))
     for line in skipped:
         click.echo(line)
     if unreached:  # their reminders were withdrawn: the next run tries them again
-        raise click.ClickException(f"the mail server could not be reached for {counted(len(unreached), 'unit')}: "
-                                   f"{unit_codes(unreached)}")
+        raise click.ClickException(ngettext("Không kết nối được máy chủ thư để nhắc %(num)d đơn vị: %(codes)s.",
+                                            "Không kết nối được máy chủ thư để nhắc %(num)d đơn vị: %(codes)s.",
+                                            len(unreached), codes=unit_codes(unreached)))
 
 
 def refuse_ended_seasons(years: list[int], today: date) -> None:
@@ -308,8 +331,9 @@ def refuse_ended_seasons(years: list[int], today: date) -> None:
 
     ended = [year for year in years if season_over(year, today)]
     if ended:
-        raise click.ClickException(" ".join(f"no reminders for {year}: its reporting season ended on "
-                                            f"{season_end(year).isoformat()}." for year in ended))
+        raise click.ClickException(" ".join(_("Không nhắc báo cáo năm %(year)d: mùa báo cáo của năm đã kết thúc ngày "
+                                              "%(day)s.", year=year, day=season_end(year).strftime("%d/%m/%Y"))
+                                            for year in ended))
 
 
 def record_yearly_reminders(year: int, today: date, days_before: int) -> list:
@@ -333,46 +357,49 @@ def units_left_out(year: int, outcomes: list) -> list[str]:
     """A line for each reason units that have not sent their report of `year` were not reminded, naming them."""
     from lms.reports.sending import REMIND_EVERY
 
-    reasons = ((f"reminded in the last {REMIND_EVERY.days} days",
-                [unit for outcome in outcomes for unit in outcome.recently_reminded]),
-               ("no admin with an e-mail address", [unit for outcome in outcomes for unit in outcome.without_admins]))
-    return [f"not reminded for {year}, {reason} ({counted(len(units), 'unit')}): {unit_codes(units)}"
-            for reason, units in reasons if units]
-
-
-NAMES_SHOWN = 10  # named on a line of the commands' output; the rest are counted
-
-
-def counted(number: int, noun: str) -> str:
-    """A count for the commands' output: "1 unit", "3 units"."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def first_named(names: list[str]) -> str:
-    """Names (codes, addresses) for the commands' output: the first NAMES_SHOWN, then how many more."""
-    shown = ", ".join(names[:NAMES_SHOWN])
-    return f"{shown} and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else shown
+    lines = []
+    recently_reminded = [unit for outcome in outcomes for unit in outcome.recently_reminded]
+    if recently_reminded:
+        lines.append(ngettext("Năm %(year)d: chưa nhắc %(num)d đơn vị vì đã nhắc trong %(days)d ngày qua: %(codes)s.",
+                              "Năm %(year)d: chưa nhắc %(num)d đơn vị vì đã nhắc trong %(days)d ngày qua: %(codes)s.",
+                              len(recently_reminded), year=year, days=REMIND_EVERY.days,
+                              codes=unit_codes(recently_reminded)))
+    without_admins = [unit for outcome in outcomes for unit in outcome.without_admins]
+    if without_admins:
+        lines.append(ngettext("Năm %(year)d: chưa nhắc %(num)d đơn vị vì chưa có quản trị viên có e-mail: %(codes)s.",
+                              "Năm %(year)d: chưa nhắc %(num)d đơn vị vì chưa có quản trị viên có e-mail: %(codes)s.",
+                              len(without_admins), year=year, codes=unit_codes(without_admins)))
+    return lines
 
 
 def unit_codes(units: list) -> str:
-    return first_named([unit.code for unit in units])
+    """Units' codes for the commands' output, the first few named and the rest counted."""
+    return names_in_message([unit.code for unit in units], N_("%(names)s và %(num)d đơn vị khác"))
 
 
-@lms_cli.command("synth")
+def addresses(people: list) -> str:
+    """People's e-mail addresses for the commands' output, the first few named and the rest counted."""
+    return names_in_message([person.email for person in people], N_("%(names)s và %(num)d người khác"))
+
+
+@lms_cli.command("synth", help=_l(
+    "Dựng một bộ dữ liệu tổng hợp cỡ toàn quốc (đơn vị, cán bộ, học tập, tập huấn viên, lớp tập huấn, một đợt đánh "
+    "giá) trên những gì `load-units` và `content import` đã nạp, in thời gian của từng bước. Lệnh từ chối khi cơ sở "
+    "dữ liệu đã có bất kỳ tài khoản nào (bộ dữ liệu dựng trước đó, dữ liệu trình diễn, người thật): hãy dựng trên "
+    "một cơ sở dữ liệu mới."))
 @click.option("--cadres", default=200_000, show_default=True, type=click.IntRange(min=100),
-              help="Synthetic cadres to create.")
-@click.option("--seed", default=1, show_default=True, help="Seed of the generator: the same seed builds the same data.")
+              help=_l("Số cán bộ tổng hợp cần tạo."))
+@click.option("--seed", default=1, show_default=True,
+              help=_l("Hạt giống của bộ sinh ngẫu nhiên: cùng hạt giống thì dựng ra cùng dữ liệu."))
 def synth(cadres: int, seed: int):
-    """Build a national-size synthetic dataset (units, cadres, learning, trainers, cohorts, an assessment
-    campaign) on top of `load-units` and `content import`, printing each step's time. Refused when the
-    database holds any account (the dataset built before, the demo, real people): build it on a fresh
-    database."""
     from lms.reports.synth import SYNTH_PASSWORD, SynthError, build
 
-    click.echo(f"Building a synthetic dataset of {cadres:,} cadres (seed {seed}):")
+    click.echo(_("Đang dựng bộ dữ liệu tổng hợp gồm %(cadres)s cán bộ (hạt giống %(seed)d):",
+                 cadres=format_decimal(cadres), seed=seed))
     try:
         counts = build(cadres, seed=seed, echo=click.echo)
     except SynthError as error:
         raise click.ClickException(str(error)) from None
     forget_report_figures()
-    click.echo(f"Done: {sum(counts.values()):,} rows. Every synthetic account signs in with {SYNTH_PASSWORD!r}.")
+    click.echo(_("Xong: %(rows)s dòng. Mọi tài khoản tổng hợp đăng nhập bằng mật khẩu “%(password)s”.",
+                 rows=format_decimal(sum(counts.values())), password=SYNTH_PASSWORD))

@@ -60,14 +60,14 @@ def test_a_removed_lesson_and_question_are_archived_not_deleted(app_ctx, tmp_pat
 
 @pytest.mark.parametrize("break_it, where, reason", [
     (lambda f: (f / "01-mo-dun-1" / "01-bai-1.md").write_text("---\ntitle: [unclosed\n---\nx\n", encoding="utf-8"),
-     "01-bai-1.md:2", "invalid YAML"),
+     "01-bai-1.md:2", "YAML không hợp lệ: "),
     (lambda f: (f / "01-mo-dun-1" / "02-bai-2.md").write_text("---\nminutes: 5\n---\nNội dung\n", encoding="utf-8"),
-     "02-bai-2.md:1", "'title' is required"),
+     "02-bai-2.md:1", "'title' là bắt buộc, không được để trống"),
     (lambda f: (f / "01-mo-dun-1" / "02-bai-2.md").write_text("---\ntitle: Bài\nminutes: năm\n---\nx\n", encoding="utf-8"),
-     "02-bai-2.md:3", "'minutes' must be"),
+     "02-bai-2.md:3", "'minutes' phải là số phút nguyên từ 1 đến 600"),
     (lambda f: (f / "02-mo-dun-2" / "quiz.yaml").write_text(
         (f / "02-mo-dun-2" / "quiz.yaml").read_text(encoding="utf-8").replace("correct: true", "correct: false", 1),
-        encoding="utf-8"), "quiz.yaml:", "exactly one correct option"),
+        encoding="utf-8"), "quiz.yaml:", ": câu hỏi một lựa chọn cần đúng một phương án đúng"),
 ])
 def test_an_invalid_file_names_file_and_line_and_nothing_is_written(app_ctx, tmp_path, break_it, where, reason):
     write_course(tmp_path, slug="khoa-dung", title="Khóa đúng")
@@ -91,4 +91,5 @@ def test_a_course_folder_may_not_take_a_reserved_address(app_ctx, tmp_path):
     write_course(tmp_path, slug="certificates")
     with pytest.raises(ContentError) as error:
         import_directory(tmp_path)
-    assert "reserved" in str(error.value)
+    reason = "'certificates' đã được dành cho địa chỉ của các trang khóa học; hãy đặt tên thư mục khác"
+    assert reason in str(error.value)

@@ -405,7 +405,7 @@ def test_load_units_command_reports_the_bad_line(app, app_ctx, tmp_path):
     _write_invalid_directory(tmp_path)
     result = app.test_cli_runner().invoke(args=["lms", "load-units", str(tmp_path)])
     assert result.exit_code != 0
-    assert "units.csv:4" in result.output
+    assert "units.csv:4: Không có cấp đơn vị mã “huyen” (cột level)." in result.output
 
 
 def test_an_admin_cannot_move_or_close_the_unit_their_role_stands_on(client, tree, admin_a):

@@ -146,14 +146,15 @@ def test_entries_older_than_the_keeping_time_are_pruned(client, app, tree, admin
     db.session.commit()
     assert "Nhật ký lưu các lượt tải trong 730 ngày gần nhất." in text(client.get("/people/downloads"))
     result = app.test_cli_runner().invoke(args=["lms", "prune-download-log"])
-    assert result.exit_code == 0 and "download log entries older than 730 days removed: 1" in result.output
+    assert result.exit_code == 0 and "Đã xóa 1 mục nhật ký tải danh sách cũ hơn 730 ngày." in result.output
     assert [entry.id for entry in entries()] == [month_old.id, today.id]
     result = app.test_cli_runner().invoke(args=["lms", "prune-download-log", "--days", "7"])
-    assert "removed: 1" in result.output and [entry.id for entry in entries()] == [today.id]
+    assert "Đã xóa 1 mục nhật ký tải danh sách cũ hơn 7 ngày." in result.output
+    assert [entry.id for entry in entries()] == [today.id]
     for days in ("0", "1000000"):  # a day at least, a hundred years at most
         result = app.test_cli_runner().invoke(args=["lms", "prune-download-log", "--days", days])
         assert result.exit_code == 2 and "is not in the range 1<=x<=36500" in result.output
     app.config["LMS_DOWNLOAD_LOG_DAYS"] = 0
     result = app.test_cli_runner().invoke(args=["lms", "prune-download-log"])
-    assert result.exit_code != 0 and "at least one day" in result.output
+    assert result.exit_code != 0 and "phải lưu các lượt tải ít nhất một ngày" in result.output
     assert count(DataDownload) == 1

@@ -352,7 +352,7 @@ def test_the_expire_command(app, tree, make_user):
     with time_machine.travel(datetime(2030, 1, 1, 20, 0, tzinfo=timezone.utc)):  # 2 January, 03:00 in Vietnam
         result = expire_command(app)
     assert result.exit_code == 0, result.output
-    assert "trainers expired: 1" in result.output
+    assert "Số tập huấn viên chuyển sang hết hạn: 1." in result.output
     db.session.expire_all()
     assert db.session.get(TrainerProfile, trainer.id).status == EXPIRED
 
@@ -365,13 +365,13 @@ def test_the_expire_command_takes_a_day_up_to_today_in_vietnam(app, tree, make_u
         mistyped = expire_command(app, "--today", "2062-01-01")
         tomorrow = expire_command(app, "--today", "2030-01-03")
         assert mistyped.exit_code == tomorrow.exit_code == 1
-        assert "the day to expire against, 2062-01-01, is after today (2030-01-02 in the application's time " \
-            "zone)" in mistyped.output
+        assert "Ngày xét hết hạn 2062-01-01 muộn hơn hôm nay (2030-01-02 theo múi giờ của ứng dụng)" \
+            in mistyped.output
         db.session.expire_all()
         assert db.session.get(TrainerProfile, trainer.id).status == CERTIFIED
         assert db.session.scalar(select(func.count()).select_from(CertificationEvent)) == 0
         result = expire_command(app, "--today", "2030-01-02")
-    assert result.exit_code == 0 and "trainers expired: 1" in result.output
+    assert result.exit_code == 0 and "Số tập huấn viên chuyển sang hết hạn: 1." in result.output
 
 
 def test_add_months_keeps_the_day_or_the_month_end():

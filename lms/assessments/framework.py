@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.assessments.models import (
@@ -35,12 +36,13 @@ class _Source:
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            raise ContentError(path, 1, "the file is not UTF-8 text") from None
+            raise ContentError(path, 1, _("tệp không phải văn bản UTF-8")) from None
         try:
             self.data, self.node = yaml.safe_load(text), yaml.compose(text)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
-            raise ContentError(path, mark.line + 1 if mark else 1, f"invalid YAML: {error.problem}") from None
+            raise ContentError(path, mark.line + 1 if mark else 1,
+                               _("YAML không hợp lệ: %(problem)s", problem=error.problem)) from None
         self.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def fail(self, reason: str, *where):
@@ -68,23 +70,24 @@ class _Source:
 def _text(source: _Source, value, where: tuple, limit: int, required: bool = True) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            source.fail(f"'{where[-1]}' is required", *where)
+            source.fail(_("'%(key)s' là bắt buộc, không được để trống", key=where[-1]), *where)
         return ""
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        source.fail(f"'{where[-1]}' must be text", *where)
+        source.fail(_("'%(key)s' phải là văn bản", key=where[-1]), *where)
     value = str(value).strip()
     if len(value) > limit:
-        source.fail(f"'{where[-1]}' is longer than {limit} characters", *where)
+        source.fail(_("'%(key)s' không được dài quá %(limit)d ký tự", key=where[-1], limit=limit), *where)
     return value
 
 
 def _mapping(source: _Source, value, where: tuple, keys: tuple[str, ...] | None = None) -> dict:
     """`value` as a mapping; with `keys`, one holding no other key, so a misspelt key is not ignored."""
     if not isinstance(value, dict):
-        source.fail(f"'{where[-1]}' must be a mapping", *where)
+        source.fail(_("'%(key)s' phải gồm các cặp 'khóa: giá trị'", key=where[-1]), *where)
     unknown = [key for key in value if keys is not None and key not in keys]
     if unknown:
-        source.fail(f"unknown key {unknown[0]!r} (allowed: {', '.join(keys)})", *where, unknown[0])
+        source.fail(_("khóa '%(key)s' không hợp lệ (các khóa được phép: %(allowed)s)",
+                      key=unknown[0], allowed=", ".join(keys)), *where, unknown[0])
     return value
 
 
@@ -95,7 +98,7 @@ def _exactly_levels(keys) -> bool:
 
 def _list(source: _Source, value, where: tuple) -> list:
     if not isinstance(value, list) or not value:
-        source.fail(f"'{where[-1]}' must be a non-empty list", *where)
+        source.fail(_("'%(key)s' phải là một danh sách có ít nhất một mục", key=where[-1]), *where)
     return value
 
 
@@ -148,10 +151,11 @@ def read_framework(path: Path, level_codes: set[str] | None = None) -> Framework
                     ("version", "title", "summary", "levels", "domains", "expected", "unit_indicators"))
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        source.fail("'version' must be a whole number from 1", "version")
+        source.fail(_("'version' phải là số nguyên từ 1 trở lên"), "version")
     named = FILE_NAME.match(path.name)
     if named and int(named.group(1)) != version:
-        source.fail(f"the file name says version {named.group(1)} but 'version' is {version}", "version")
+        source.fail(_("tên tệp ghi phiên bản %(named)s nhưng 'version' là %(version)d",
+                      named=named.group(1), version=version), "version")
     levels = _read_levels(source, data.get("levels"))
     domains = _read_domains(source, data.get("domains"))
     codes = [c.code for d in domains for c in d.competencies]
@@ -165,7 +169,7 @@ def read_framework(path: Path, level_codes: set[str] | None = None) -> Framework
 def _read_levels(source: _Source, raw) -> dict[str, dict]:
     levels = _mapping(source, raw, ("levels",))
     if not _exactly_levels(levels):
-        source.fail("'levels' must define exactly the levels 1, 2, 3 and 4", "levels")
+        source.fail(_("'levels' phải có đúng các mức 1, 2, 3 và 4"), "levels")
     labels = {}
     for number in PROFICIENCY_LEVELS:
         item = _mapping(source, levels[number], ("levels", number), ("name", "description"))
@@ -182,15 +186,16 @@ def _read_domains(source: _Source, raw) -> list[DomainData]:
         item = _mapping(source, item, where, ("code", "title", "competencies"))
         code = item.get("code")
         if not isinstance(code, str) or not DOMAIN_CODE.match(code):
-            source.fail("a domain 'code' is A–Z and 0–9, at most 20 characters", *where, "code")
+            source.fail(_("'code' của lĩnh vực chỉ gồm chữ A–Z và số 0–9, tối đa 20 ký tự"), *where, "code")
         if code in seen_domains:
-            source.fail(f"domain {code} appears twice", *where, "code")
+            source.fail(_("lĩnh vực %(code)s xuất hiện hai lần", code=code), *where, "code")
         seen_domains.add(code)
         competencies = []
         for j, raw_competency in enumerate(_list(source, item.get("competencies"), (*where, "competencies"))):
             competency = _read_competency(source, raw_competency, (*where, "competencies", j))
             if competency.code in seen:
-                source.fail(f"competency {competency.code} appears twice", *where, "competencies", j, "code")
+                source.fail(_("năng lực %(code)s xuất hiện hai lần", code=competency.code),
+                            *where, "competencies", j, "code")
             seen.add(competency.code)
             competencies.append(competency)
         domains.append(DomainData(code, _text(source, item.get("title"), (*where, "title"), 200), competencies))
@@ -201,10 +206,12 @@ def _read_competency(source: _Source, raw, where: tuple) -> CompetencyData:
     item = _mapping(source, raw, where, ("code", "title", "description", "indicators"))
     code = item.get("code")
     if code not in COMPETENCY_CODES:
-        source.fail(f"unknown competency code {code!r} (allowed: {', '.join(COMPETENCY_CODES)})", *where, "code")
+        source.fail(_("mã năng lực '%(code)s' không hợp lệ (các mã được phép: %(allowed)s)",
+                      code=code, allowed=", ".join(COMPETENCY_CODES)), *where, "code")
     indicators = _mapping(source, item.get("indicators"), (*where, "indicators"))
     if not _exactly_levels(indicators):
-        source.fail(f"{code}: 'indicators' must list behaviours for each of the levels 1–4", *where, "indicators")
+        source.fail(_("%(code)s: 'indicators' phải liệt kê biểu hiện ở từng mức 1, 2, 3 và 4", code=code),
+                    *where, "indicators")
     by_level = {}
     for number in PROFICIENCY_LEVELS:
         lines = _list(source, indicators[number], (*where, "indicators", number))
@@ -225,17 +232,22 @@ def _read_expectations(source: _Source, raw, codes: list[str], level_codes) -> l
         for key, levels in table.items():
             where = ("expected", group, key)
             if known is not None and key not in known:
-                source.fail(f"unknown {'unit level' if kind == BY_LEVEL else 'role'} {key!r} "
-                            f"(known: {', '.join(sorted(known))})", *where)
+                names = ", ".join(sorted(known))
+                source.fail(_("không có cấp đơn vị '%(key)s' (các cấp đơn vị hiện có: %(known)s)", key=key, known=names)
+                            if kind == BY_LEVEL else
+                            _("không có vai trò '%(key)s' (các vai trò hiện có: %(known)s)", key=key, known=names),
+                            *where)
             levels = _mapping(source, levels, where)
             missing = [code for code in codes if code not in levels]
             if complete and missing:
-                source.fail(f"{key}: no expected level for {', '.join(missing)}", *where)
+                source.fail(_("%(key)s: chưa có mức yêu cầu cho %(codes)s", key=key, codes=", ".join(missing)), *where)
             for code, level in levels.items():
                 if code not in codes:
-                    source.fail(f"{key}: {code!r} is not a competency of this framework", *where, code)
+                    source.fail(_("%(key)s: '%(code)s' không phải là năng lực của khung năng lực này",
+                                  key=key, code=code), *where, code)
                 if type(level) is not int or level not in PROFICIENCY_LEVELS:
-                    source.fail(f"{key}: the level of {code} must be 1, 2, 3 or 4", *where, code)
+                    source.fail(_("%(key)s: mức yêu cầu của %(code)s phải là 1, 2, 3 hoặc 4", key=key, code=code),
+                                *where, code)
                 rows.append((kind, str(key), code, level))
     return rows
 
@@ -248,23 +260,26 @@ def _read_indicators(source: _Source, raw, level_codes) -> list[IndicatorData]:
                                               "unit", "targets", "evidence_required"))
         code = item.get("code")
         if not isinstance(code, str) or not INDICATOR_CODE.match(code) or len(code) > 30:
-            source.fail("an indicator 'code' is a–z, 0–9 and '-', at most 30 characters", *where, "code")
+            source.fail(_("'code' của chỉ số chỉ gồm chữ a–z, số 0–9 và dấu '-', tối đa 30 ký tự"), *where, "code")
         if code in seen:
-            source.fail(f"indicator {code} appears twice", *where, "code")
+            source.fail(_("chỉ số %(code)s xuất hiện hai lần", code=code), *where, "code")
         seen.add(code)
         kind = item.get("kind")
         if kind not in (COMPUTED, DECLARED):
-            source.fail(f"{code}: 'kind' must be computed or declared", *where, "kind")
+            source.fail(_("%(code)s: 'kind' phải là computed hoặc declared", code=code), *where, "kind")
         source_name = item.get("source") if kind == COMPUTED else None
         if kind == COMPUTED and source_name not in COMPUTED_SOURCES:
-            source.fail(f"{code}: 'source' must be one of {', '.join(COMPUTED_SOURCES)}", *where, "source")
+            source.fail(_("%(code)s: 'source' phải là một trong %(sources)s",
+                          code=code, sources=", ".join(COMPUTED_SOURCES)), *where, "source")
         answer_type = "number" if kind == COMPUTED else item.get("answer_type", "yes_no")
         if answer_type not in ANSWER_TYPES:
-            source.fail(f"{code}: 'answer_type' must be one of {', '.join(ANSWER_TYPES)}", *where, "answer_type")
+            source.fail(_("%(code)s: 'answer_type' phải là một trong %(types)s",
+                          code=code, types=", ".join(ANSWER_TYPES)), *where, "answer_type")
         targets = _read_targets(source, item.get("targets"), answer_type, level_codes, (*where, "targets"))
         evidence_required = item.get("evidence_required", False)
         if not isinstance(evidence_required, bool):
-            source.fail(f"{code}: 'evidence_required' must be true or false", *where, "evidence_required")
+            source.fail(_("%(code)s: 'evidence_required' phải là true hoặc false", code=code),
+                        *where, "evidence_required")
         indicators.append(IndicatorData(
             code, _text(source, item.get("title"), (*where, "title"), 300),
             _text(source, item.get("description"), (*where, "description"), 2000, required=False),
@@ -276,15 +291,16 @@ def _read_indicators(source: _Source, raw, level_codes) -> list[IndicatorData]:
 def _read_targets(source: _Source, raw, answer_type: str, level_codes, where: tuple) -> dict:
     targets = _mapping(source, raw, where)
     if not targets:
-        source.fail("'targets' must name at least one unit level", *where)
+        source.fail(_("'targets' phải nêu ít nhất một cấp đơn vị"), *where)
     for key, value in targets.items():
         if level_codes is not None and key not in level_codes:
-            source.fail(f"unknown unit level {key!r}", *where, key)
+            source.fail(_("không có cấp đơn vị '%(key)s'", key=key), *where, key)
         valid = (value is None or (answer_type == "yes_no" and value is True)
                  or (answer_type == "number" and isinstance(value, (int, float)) and not isinstance(value, bool)
                      and value >= 0))
         if not valid:
-            source.fail(f"the target for {key} does not suit a {answer_type} indicator", *where, key)
+            source.fail(_("chỉ tiêu cho %(key)s không phù hợp với chỉ số loại %(answer_type)s",
+                          key=key, answer_type=answer_type), *where, key)
     return {str(key): value for key, value in targets.items()}
 
 
@@ -313,8 +329,9 @@ def import_frameworks(root: Path) -> ImportReport:
             elif existing.content_digest == data.digest:
                 report.unchanged.append(data.version)
             elif existing.is_published:
-                raise ContentError(path, 1, f"version {data.version} is published and cannot change; "
-                                            f"put the changes in v{latest_version() + 1}.yaml")
+                raise ContentError(path, 1, _("phiên bản %(version)d đã được phát hành nên không thể thay đổi; "
+                                              "hãy đưa các thay đổi vào tệp v%(next)d.yaml",
+                                              version=data.version, next=latest_version() + 1))
             else:
                 write_framework(existing, data, publish=True)
                 report.created.append(data.version)

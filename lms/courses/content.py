@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.courses.models import ACTIVE, ARCHIVED, PUBLISHED, Course, Lesson, Module, Question, Quiz
@@ -57,7 +58,8 @@ def _load_yaml(path: Path, text: str, offset: int = 0):
         return yaml.safe_load(text), yaml.compose(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise ContentError(path, (mark.line + 1 if mark else 1) + offset, f"invalid YAML: {error.problem}") from None
+        raise ContentError(path, (mark.line + 1 if mark else 1) + offset,
+                           _("YAML không hợp lệ: %(problem)s", problem=error.problem)) from None
 
 
 def read_document(path: Path) -> Document:
@@ -65,14 +67,14 @@ def read_document(path: Path) -> Document:
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
-        raise ContentError(path, 1, "front matter must start with a line '---'")
+        raise ContentError(path, 1, _("phần đầu (front matter) phải bắt đầu bằng một dòng '---'"))
     try:
         end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---")
     except StopIteration:
-        raise ContentError(path, 1, "front matter is not closed by a line '---'") from None
+        raise ContentError(path, 1, _("phần đầu (front matter) chưa được đóng bằng một dòng '---'")) from None
     meta, node = _load_yaml(path, "\n".join(lines[1:end]), offset=1)
     if not isinstance(meta, dict):
-        raise ContentError(path, 2, "front matter must be a mapping of keys to values")
+        raise ContentError(path, 2, _("phần đầu (front matter) phải gồm các cặp 'khóa: giá trị'"))
     return Document(path, meta, "\n".join(lines[end + 1:]).strip() + "\n", _key_lines(node, 1))
 
 
@@ -80,30 +82,31 @@ def _text(doc: Document, key: str, required: bool = True, limit: int = 200) -> s
     value = doc.meta.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            doc.fail(key, f"'{key}' is required")
+            doc.fail(key, _("'%(key)s' là bắt buộc, không được để trống", key=key))
         return ""
     if not isinstance(value, (str, int, float)):
-        doc.fail(key, f"'{key}' must be text")
+        doc.fail(key, _("'%(key)s' phải là văn bản", key=key))
     value = str(value).strip()
     if len(value) > limit:
-        doc.fail(key, f"'{key}' is longer than {limit} characters")
+        doc.fail(key, _("'%(key)s' không được dài quá %(limit)d ký tự", key=key, limit=limit))
     return value
 
 
 def _codes(doc: Document, key: str, allowed) -> list[str]:
     value = doc.meta.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        doc.fail(key, f"'{key}' must be a list like [A, B]")
+        doc.fail(key, _("'%(key)s' phải là một danh sách, ví dụ [A, B]", key=key))
     unknown = [v for v in value if allowed is not None and v not in allowed]
     if unknown:
-        doc.fail(key, f"unknown {key}: {', '.join(unknown)} (allowed: {', '.join(allowed)})")
+        doc.fail(key, _("'%(key)s' có giá trị không hợp lệ: %(unknown)s (các giá trị được phép: %(allowed)s)",
+                        key=key, unknown=", ".join(unknown), allowed=", ".join(allowed)))
     return value
 
 
 def _flag(doc: Document, key: str, default: bool) -> bool:
     value = doc.meta.get(key, default)
     if not isinstance(value, bool):
-        doc.fail(key, f"'{key}' must be true or false")
+        doc.fail(key, _("'%(key)s' phải là true hoặc false", key=key))
     return value
 
 
@@ -168,9 +171,9 @@ def _lesson(path: Path, position: int, key: str) -> LessonData:
     doc = read_document(path)
     minutes = doc.meta.get("minutes", 10)
     if not isinstance(minutes, int) or not 1 <= minutes <= 600:
-        doc.fail("minutes", "'minutes' must be a whole number of minutes between 1 and 600")
+        doc.fail("minutes", _("'minutes' phải là số phút nguyên từ 1 đến 600"))
     if not doc.body.strip():
-        raise ContentError(path, doc.line("title"), "the lesson has no body")
+        raise ContentError(path, doc.line("title"), _("bài học không có nội dung sau phần đầu (front matter)"))
     return LessonData(key, position, _text(doc, "title"), doc.body, minutes,
                       _codes(doc, "competencies", COMPETENCY_CODES), _flag(doc, "required", True))
 
@@ -178,17 +181,21 @@ def _lesson(path: Path, position: int, key: str) -> LessonData:
 def _question(path: Path, node, raw, position: int) -> QuestionData:
     line = node.start_mark.line + 1
     if not isinstance(raw, dict):
-        raise ContentError(path, line, "each question must be a mapping")
+        raise ContentError(path, line, _("mỗi câu hỏi phải gồm các cặp 'khóa: giá trị' (id, type, text, …)"))
     key, kind = str(raw.get("id") or ""), raw.get("type")
     if not SLUG.match(key):
-        raise ContentError(path, line, "question 'id' must be lower-case ASCII words joined by hyphens")
+        raise ContentError(path, line, _("'id' của câu hỏi phải gồm các từ viết thường không dấu (a–z, 0–9) "
+                                         "nối bằng dấu gạch ngang"))
     if kind not in QUESTION_KINDS:
-        raise ContentError(path, line, f"question {key}: 'type' must be one of {', '.join(QUESTION_KINDS)}")
+        raise ContentError(path, line, _("câu hỏi %(key)s: 'type' phải là một trong %(kinds)s",
+                                         key=key, kinds=", ".join(QUESTION_KINDS)))
     if not str(raw.get("text") or "").strip() or not str(raw.get("explanation") or "").strip():
-        raise ContentError(path, line, f"question {key}: 'text' and 'explanation' are required")
+        raise ContentError(path, line, _("câu hỏi %(key)s: cần có 'text' (nội dung câu hỏi) và 'explanation' "
+                                         "(lời giải thích)", key=key))
     competencies = raw.get("competencies") or []
     if any(code not in COMPETENCY_CODES for code in competencies):
-        raise ContentError(path, line, f"question {key}: unknown competency in {competencies}")
+        raise ContentError(path, line, _("câu hỏi %(key)s: có mã năng lực không hợp lệ trong %(competencies)s",
+                                         key=key, competencies=competencies))
     options = _options(path, line, key, kind, raw)
     return QuestionData(key, position, kind, str(raw["text"]).strip(), str(raw["explanation"]).strip(),
                         options, list(competencies))
@@ -197,19 +204,22 @@ def _question(path: Path, node, raw, position: int) -> QuestionData:
 def _options(path: Path, line: int, key: str, kind: str, raw: dict) -> list[dict]:
     if kind == "true_false":
         if not isinstance(raw.get("answer"), bool) or raw.get("options"):
-            raise ContentError(path, line, f"question {key}: true_false needs 'answer: true|false' and no options")
+            raise ContentError(path, line, _("câu hỏi %(key)s: câu hỏi true_false cần 'answer: true|false' "
+                                             "và không có phương án (options)", key=key))
         return [{"key": "true", "text": "Đúng", "correct": raw["answer"]},
                 {"key": "false", "text": "Sai", "correct": not raw["answer"]}]
     options = raw.get("options")
     if not isinstance(options, list) or len(options) < 2:
-        raise ContentError(path, line, f"question {key}: needs at least two options")
+        raise ContentError(path, line, _("câu hỏi %(key)s: cần ít nhất hai phương án", key=key))
     if any(not isinstance(o, dict) or not str(o.get("text") or "").strip() for o in options):
-        raise ContentError(path, line, f"question {key}: every option needs a 'text'")
+        raise ContentError(path, line, _("câu hỏi %(key)s: mỗi phương án cần có 'text'", key=key))
     correct = sum(1 for o in options if o.get("correct") is True)
     if kind == "single" and correct != 1:
-        raise ContentError(path, line, f"question {key}: a single-choice question needs exactly one correct option")
+        raise ContentError(path, line, _("câu hỏi %(key)s: câu hỏi một lựa chọn cần đúng một phương án đúng",
+                                         key=key))
     if kind == "multiple" and not 1 <= correct < len(options):
-        raise ContentError(path, line, f"question {key}: a multiple-choice question needs correct and wrong options")
+        raise ContentError(path, line, _("câu hỏi %(key)s: câu hỏi nhiều lựa chọn cần có cả phương án đúng "
+                                         "và phương án sai", key=key))
     return [{"key": chr(ord("a") + i), "text": str(o["text"]).strip(), "correct": o.get("correct") is True}
             for i, o in enumerate(options)]
 
@@ -218,21 +228,24 @@ def _quiz(path: Path) -> QuizData:
     text = path.read_text(encoding="utf-8")
     raw, node = _load_yaml(path, text)
     if not isinstance(raw, dict) or not isinstance(raw.get("questions"), list):
-        raise ContentError(path, 1, "a quiz needs 'title' and a list of 'questions'")
+        raise ContentError(path, 1, _("bài kiểm tra cần có 'title' và danh sách câu hỏi 'questions'"))
     lines = _key_lines(node, 0)
     pass_mark, attempts = raw.get("pass_mark", 70), raw.get("max_attempts", 3)
     if not isinstance(pass_mark, int) or not 1 <= pass_mark <= 100:
-        raise ContentError(path, lines.get("pass_mark", 1), "'pass_mark' must be a percentage from 1 to 100")
+        raise ContentError(path, lines.get("pass_mark", 1), _("'pass_mark' phải là tỉ lệ phần trăm từ 1 đến 100"))
     if not isinstance(attempts, int) or attempts < 0:
-        raise ContentError(path, lines.get("max_attempts", 1), "'max_attempts' must be 0 (unlimited) or more")
+        raise ContentError(path, lines.get("max_attempts", 1),
+                           _("'max_attempts' phải là số nguyên từ 0 trở lên (0 là không giới hạn)"))
     question_nodes = next(v for k, v in node.value if k.value == "questions").value
     questions = [_question(path, n, q, i) for i, (n, q) in enumerate(zip(question_nodes, raw["questions"]))]
     if len(questions) < MIN_QUIZ_QUESTIONS:
-        raise ContentError(path, lines.get("questions", 1), f"a module quiz needs at least {MIN_QUIZ_QUESTIONS} questions")
+        raise ContentError(path, lines.get("questions", 1),
+                           _("bài kiểm tra của mô-đun cần ít nhất %(count)d câu hỏi", count=MIN_QUIZ_QUESTIONS))
     seen = set()
     for question, n in zip(questions, question_nodes):
         if question.key in seen:
-            raise ContentError(path, n.start_mark.line + 1, f"question id {question.key} is used twice")
+            raise ContentError(path, n.start_mark.line + 1,
+                               _("id câu hỏi %(key)s được dùng hai lần", key=question.key))
         seen.add(question.key)
     return QuizData(str(raw.get("title") or "").strip() or "Kiểm tra", pass_mark, attempts, questions)
 
@@ -240,7 +253,8 @@ def _quiz(path: Path) -> QuizData:
 def _numbered(path: Path) -> tuple[int, str]:
     match = NUMBERED.match(path.stem if path.is_file() else path.name)
     if not match:
-        raise ContentError(path, 1, "name must be NN-slug: two digits, a hyphen, lower-case ASCII words")
+        raise ContentError(path, 1, _("tên tệp hoặc thư mục phải có dạng NN-slug: hai chữ số, một dấu gạch ngang, "
+                                      "rồi các từ viết thường không dấu (a–z, 0–9), ví dụ 01-gioi-thieu"))
     return int(match.group(1)), match.group(2)
 
 
@@ -248,7 +262,7 @@ def _module(directory: Path) -> ModuleData:
     position, key = _numbered(directory)
     module_file = directory / "module.md"
     if not module_file.exists():
-        raise ContentError(module_file, 1, "every module folder needs a module.md")
+        raise ContentError(module_file, 1, _("mỗi thư mục mô-đun cần có tệp module.md"))
     doc = read_document(module_file)
     module = ModuleData(key, position, _text(doc, "title"), _text(doc, "summary", required=False, limit=500),
                         doc.body)
@@ -256,7 +270,7 @@ def _module(directory: Path) -> ModuleData:
         if path.name != "module.md":
             module.lessons.append(_lesson(path, *_numbered(path)))
     if not module.lessons:
-        raise ContentError(module_file, 1, "a module needs at least one lesson")
+        raise ContentError(module_file, 1, _("mô-đun cần có ít nhất một bài học"))
     if (directory / "quiz.yaml").exists():
         module.quiz = _quiz(directory / "quiz.yaml")
     return module
@@ -273,16 +287,18 @@ def _digest(directory: Path) -> str:
 
 def read_course(directory: Path) -> CourseData:
     if not SLUG.match(directory.name):
-        raise ContentError(directory, 1, "a course folder name must be lower-case ASCII words joined by hyphens")
+        raise ContentError(directory, 1, _("tên thư mục khóa học phải gồm các từ viết thường không dấu (a–z, 0–9) "
+                                           "nối bằng dấu gạch ngang"))
     if directory.name in RESERVED_SLUGS:
-        raise ContentError(directory, 1, f"'{directory.name}' is reserved for the course pages' own addresses")
+        raise ContentError(directory, 1, _("'%(name)s' đã được dành cho địa chỉ của các trang khóa học; "
+                                           "hãy đặt tên thư mục khác", name=directory.name))
     doc = read_document(directory / "course.md")
     course = CourseData(directory.name, _text(doc, "title"), _text(doc, "summary", limit=500), doc.body,
                         _codes(doc, "organisations", None), _codes(doc, "levels", None),
                         _codes(doc, "areas", AREAS), _flag(doc, "certificate", True), _digest(directory))
     course.modules = [_module(d) for d in sorted(directory.iterdir()) if d.is_dir()]
     if not course.modules:
-        raise ContentError(directory / "course.md", 1, "a course needs at least one module folder")
+        raise ContentError(directory / "course.md", 1, _("khóa học cần có ít nhất một thư mục mô-đun"))
     return course
 
 

@@ -3,6 +3,7 @@ matched by code, so loading the same files again changes nothing, and an edited 
 import csv
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.db import db
@@ -13,6 +14,8 @@ _FLAG_COLUMNS = dict(zip(("mountainous", "ethnic_minority", "border", "island", 
 
 
 class LoadError(ValueError):
+    """A row that cannot be loaded: "file:line: reason", the reason in the operator's language."""
+
     def __init__(self, file: Path, line: int, reason: str):
         super().__init__(f"{file}:{line}: {reason}")
 
@@ -45,7 +48,7 @@ def load_directory(directory: Path) -> dict[str, int]:
 def _load_organisations(file: Path) -> int:
     for line, row in _rows(file):
         if not row.get("code") or not row.get("name"):
-            raise LoadError(file, line, "code and name are required")
+            raise LoadError(file, line, _("Tổ chức cần có cả mã (cột code) và tên (cột name)."))
         org = db.session.scalar(select(Organisation).filter_by(code=row["code"])) or Organisation(code=row["code"])
         org.name, org.short_name = row["name"], row.get("short_name") or row["name"]
         org.sort_order = int(row.get("sort_order") or 0)
@@ -59,7 +62,7 @@ def _load_levels(file: Path) -> int:
         try:
             rank = int(row["rank"])
         except (KeyError, ValueError):
-            raise LoadError(file, line, "rank must be a whole number") from None
+            raise LoadError(file, line, _("Thứ bậc của cấp đơn vị (cột rank) phải là số nguyên.")) from None
         level = db.session.scalar(select(UnitLevel).filter_by(code=row["code"])) or UnitLevel(code=row["code"])
         level.name, level.name_en, level.rank = row["name"], row.get("name_en") or row["name"], rank
         db.session.add(level)
@@ -72,19 +75,7 @@ def _load_units(file: Path) -> tuple[int, int]:
     levels = {level.code: level for level in db.session.scalars(select(UnitLevel))}
     created = updated = 0
     for line, row in _rows(file):
-        organisation = organisations.get(row.get("organisation", ""))
-        level = levels.get(row.get("level", ""))
-        if not row.get("code") or not row.get("name"):
-            raise LoadError(file, line, "code and name are required")
-        if organisation is None:
-            raise LoadError(file, line, f"unknown organisation {row.get('organisation')!r}")
-        if level is None:
-            raise LoadError(file, line, f"unknown level {row.get('level')!r}")
-        parent = None
-        if row.get("parent_code"):
-            parent = db.session.scalar(select(Unit).filter_by(code=row["parent_code"]))
-            if parent is None:
-                raise LoadError(file, line, f"parent {row['parent_code']!r} must come earlier")
+        organisation, level, parent = _references(file, line, row, organisations, levels)
         flags = {field: row.get(column) == "1" for column, field in _FLAG_COLUMNS.items()}
         try:
             unit = db.session.scalar(select(Unit).filter_by(code=row["code"]))
@@ -104,6 +95,27 @@ def _load_units(file: Path) -> tuple[int, int]:
             raise LoadError(file, line, str(error)) from None
     db.session.flush()
     return created, updated
+
+
+def _references(file: Path, line: int, row: dict[str, str], organisations: dict[str, Organisation],
+                levels: dict[str, UnitLevel]) -> tuple[Organisation, UnitLevel, Unit | None]:
+    """The organisation, level and parent unit a row of a units file names; LoadError when one is unknown."""
+    if not row.get("code") or not row.get("name"):
+        raise LoadError(file, line, _("Đơn vị cần có cả mã (cột code) và tên (cột name)."))
+    organisation = organisations.get(row.get("organisation") or "")
+    if organisation is None:
+        raise LoadError(file, line, _("Không có tổ chức mã “%(code)s” (cột organisation).",
+                                      code=row.get("organisation") or ""))
+    level = levels.get(row.get("level") or "")
+    if level is None:
+        raise LoadError(file, line, _("Không có cấp đơn vị mã “%(code)s” (cột level).", code=row.get("level") or ""))
+    if not row.get("parent_code"):
+        return organisation, level, None
+    parent = db.session.scalar(select(Unit).filter_by(code=row["parent_code"]))
+    if parent is None:
+        raise LoadError(file, line, _("Chưa có đơn vị cấp trên mã “%(code)s”: đơn vị cấp trên phải đứng ở một dòng "
+                                      "phía trên hoặc đã được nạp trước.", code=row["parent_code"]))
+    return organisation, level, parent
 
 
 def _differs(unit: Unit, name: str, level: UnitLevel, flags: dict[str, bool]) -> bool:

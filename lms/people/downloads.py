@@ -32,7 +32,7 @@ def record(viewer: User, kind: str, people_by_unit: list[tuple[int, int]], file_
 def prune(days: int) -> int:
     """Remove the entries older than `days` days: one statement. Returns how many went."""
     if days < 1:
-        raise ValueError("the download log keeps its entries for at least one day")
+        raise ValueError(_("Nhật ký tải danh sách phải lưu các lượt tải ít nhất một ngày."))
     cutoff = utcnow() - timedelta(days=days)
     return db.session.execute(delete(DataDownload).where(DataDownload.downloaded_at < cutoff)).rowcount
 

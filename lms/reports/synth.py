@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 
+from flask_babel import format_decimal, gettext, ngettext
 from sqlalchemy import bindparam, func, insert, select, text, update
 
 from lms.assessments.campaigns import launch_campaign
@@ -47,7 +48,7 @@ from lms.courses.models import PUBLISHED as COURSE_PUBLISHED
 from lms.courses.models import CORE_COURSE_SLUG, Assignment, Certificate, Course, Enrolment, LessonProgress
 from lms.courses.services import lesson_sequence
 from lms.db import db
-from lms.i18n import local_today
+from lms.i18n import N_, local_today
 from lms.orgs.models import Organisation, Unit, UnitLevel
 from lms.people.models import COORDINATOR, SECRETARY, TEAM_LEADER, RoleAssignment, User, name_fields
 from lms.trainers.models import (CANDIDATE, CERTIFIED, CLOSED, CO_TRAINER, EXPIRED, GRASSROOTS, LEAD, MASTER, OPEN,
@@ -64,6 +65,18 @@ CORE_COURSE, SHORT_COURSE, TOT_COURSE = CORE_COURSE_SLUG, "dieu-phoi-vien-co-so"
 FULL_SCALE = 200_000  # the number of cadres at which each province has its full count of units
 CHUNK = 10_000  # rows per INSERT executemany
 CENTRAL_CODES = ("DOAN-TW", "HLHTN-TW", "HSV-TW")
+# What each step is called on its printed line. The keys name the steps in Builder.counts and .timings.
+STEP_LABELS = {
+    "units": N_("đơn vị"), "accounts and roles": N_("tài khoản và vai trò"),
+    "trainers (planned)": N_("tập huấn viên (dự kiến)"), "assignments and enrolments": N_("giao khóa học và ghi danh"),
+    "lesson progress": N_("tiến độ bài học"), "certificates": N_("chứng nhận"),
+    "training plans": N_("kế hoạch tập huấn"), "cohorts": N_("lớp tập huấn"),
+    "trainer profiles and certification": N_("hồ sơ và công nhận tập huấn viên"),
+    "cohort participants": N_("học viên lớp tập huấn"), "sessions and attendance": N_("buổi tập huấn và điểm danh"),
+    "campaigns launched": N_("đợt đánh giá đã phát động"), "campaign progress": N_("tiến độ đợt đánh giá"),
+    "competency results": N_("kết quả năng lực"), "unit assessments": N_("đánh giá năng lực đơn vị"),
+    "commit": N_("ghi vào cơ sở dữ liệu (commit)"),
+    "ANALYZE (planner statistics)": N_("ANALYZE (thống kê cho truy vấn)"), "total": N_("tổng cộng")}
 PLAN_QUARTER_DAYS = ((1, 1), (4, 1), (7, 1), (10, 1))
 # Online learning spread over the last two years, so a year has one before it to compare with: a province
 # gives its cadres this many days (least, most) to complete the core course it requires; a cadre enrols of
@@ -83,6 +96,17 @@ def cadre_email(number: int) -> str:
     return f"c{number:06d}@{SYNTH_DOMAIN}"
 
 
+def step_line(name: str, seconds: float, rows: int | None = None) -> str:
+    """A step's printed line, its name padded to the longest step name so the lines align:
+    "  đơn vị        1,25 s     12.345 dòng" (the seconds and rows in the locale's number format)."""
+    width = max(len(gettext(label)) for label in STEP_LABELS.values())
+    line = f"  {gettext(STEP_LABELS[name]):<{width}} {format_decimal(seconds, format='0.00'):>7} s"
+    if rows is None:
+        return line
+    figure = format_decimal(rows).rjust(9)  # ngettext's own %(num)s would be the bare count
+    return line + "  " + ngettext("%(rows)s dòng", "%(rows)s dòng", rows, rows=figure)
+
+
 class SynthError(Exception):
     """The database is not ready for the synthetic dataset, or already holds accounts; nothing was written."""
 
@@ -96,11 +120,14 @@ def refuse_a_database_in_use() -> None:
     if not accounts:
         return
     if db.session.scalar(select(User.id).where(User.email.like(f"%@{SYNTH_DOMAIN}")).limit(1)) is not None:
-        raise SynthError("The synthetic dataset is already in this database; build it on a fresh one "
-                         "(nothing was changed).")
-    raise SynthError(f"The database already holds {accounts:,} account{'' if accounts == 1 else 's'}: build the "
-                     "synthetic dataset on a fresh database, with only the units and the curriculum loaded "
-                     "(nothing was changed).")
+        raise SynthError(gettext("Bộ dữ liệu tổng hợp đã có trong cơ sở dữ liệu này; muốn tạo lại, hãy dùng một cơ "
+                                 "sở dữ liệu mới. Không có gì bị thay đổi."))
+    raise SynthError(ngettext(
+        "Cơ sở dữ liệu đã có %(accounts)s tài khoản: hãy tạo bộ dữ liệu tổng hợp trên một cơ sở dữ liệu mới, chỉ mới "
+        "nạp các đơn vị và nội dung học tập (load-units, content import). Không có gì bị thay đổi.",
+        "Cơ sở dữ liệu đã có %(accounts)s tài khoản: hãy tạo bộ dữ liệu tổng hợp trên một cơ sở dữ liệu mới, chỉ mới "
+        "nạp các đơn vị và nội dung học tập (load-units, content import). Không có gì bị thay đổi.",
+        accounts, accounts=format_decimal(accounts)))  # formatted: ngettext's %(num)s would be bare
 
 
 # --- Names ----------------------------------------------------------------------------------------
@@ -320,11 +347,11 @@ class Builder:
 
     @contextmanager
     def step(self, name: str):
+        """Time the step `name` (a key of STEP_LABELS), then print its line."""
         start = time.perf_counter()
         yield
         self.timings[name] = time.perf_counter() - start
-        rows = self.counts.get(name)
-        self.echo(f"  {name:<36} {self.timings[name]:7.2f} s" + (f"  {rows:>9,} rows" if rows is not None else ""))
+        self.echo(step_line(name, self.timings[name], self.counts.get(name)))
 
     def insert(self, model, rows, name: str | None = None) -> int:
         """INSERT the rows (dicts with the same keys, any iterable) in executemany chunks of CHUNK. The
@@ -422,7 +449,7 @@ class Builder:
             db.session.rollback()
             raise
         self.timings["total"] = time.perf_counter() - start
-        self.echo(f"  {'total':<36} {self.timings['total']:7.2f} s")
+        self.echo(step_line("total", self.timings["total"]))
         return self.counts
 
     def check(self) -> None:
@@ -431,7 +458,7 @@ class Builder:
         self.levels = {code: id_ for code, id_ in db.session.execute(select(UnitLevel.code, UnitLevel.id))}
         missing_levels = {"central", "province", "grassroots", "branch"} - set(self.levels)
         if missing_levels or not {"DOAN", "HLHTN", "HSV"} <= set(self.orgs):
-            raise SynthError("Load the reference units first: flask lms load-units content/units")
+            raise SynthError(gettext("Hãy nạp danh sách đơn vị trước: flask lms load-units content/units"))
         rows = db.session.execute(
             select(Unit, Organisation.code, UnitLevel.code).join(Organisation).join(UnitLevel)
             .where(UnitLevel.code.in_(["central", "province"]), Unit.closed_at.is_(None))
@@ -452,19 +479,20 @@ class Builder:
                 self.provinces.append(planned)
         if set(CENTRAL_CODES) - {u.code for u in self.centrals.values()} or \
                 not any(p.org == "DOAN" for p in self.provinces):
-            raise SynthError("Load the reference units first: flask lms load-units content/units")
+            raise SynthError(gettext("Hãy nạp danh sách đơn vị trước: flask lms load-units content/units"))
         self.taken_codes = {code.upper() for code in db.session.scalars(select(Unit.code))}
         self.courses = {}
         for slug in (CORE_COURSE, SHORT_COURSE, TOT_COURSE):
             course = db.session.scalar(select(Course).where(Course.slug == slug, Course.status == COURSE_PUBLISHED))
             if course is None:
-                raise SynthError(f"The course {slug!r} is not published; import the curriculum first: "
-                                 "flask lms content import content")
+                raise SynthError(gettext("Khóa học “%(slug)s” chưa được phát hành; hãy nạp nội dung học tập trước: "
+                                         "flask lms content import content", slug=slug))
             self.courses[slug] = (course, [ref.id for ref in lesson_sequence(course.id)])
         self.framework = db.session.scalar(select(Framework).where(Framework.status == PUBLISHED)
                                            .order_by(Framework.version.desc()).limit(1))
         if self.framework is None:
-            raise SynthError("No competency framework is published; import it first: flask lms content import content")
+            raise SynthError(gettext("Chưa có khung năng lực nào được ban hành; hãy nạp nội dung học tập "
+                                     "trước: flask lms content import content"))
 
     # --- units ---
 
@@ -757,7 +785,8 @@ class Builder:
                     for i in unit.cadres]
         masters = pick(central_office, max(3, round(wanted * 0.015))) or pick(everyone, 3)
         if not masters:
-            raise SynthError("Too few active cadres to make trainers of; give more cadres.")
+            raise SynthError(gettext("Quá ít cán bộ đang hoạt động để chọn làm tập huấn viên; hãy tạo nhiều cán bộ "
+                                     "hơn (--cadres)."))
         for person in masters:
             add(person, MASTER)
         if not any(t.status == CERTIFIED for t in self.trainers):  # someone must be able to train the others
@@ -1269,5 +1298,5 @@ def build(cadres: int = FULL_SCALE, seed: int = 1, echo=print) -> dict[str, int]
     Returns the rows written per step. SynthError when the reference data is missing or the database
     already holds accounts; nothing is written then."""
     if cadres < 100:
-        raise SynthError("Give at least 100 cadres.")
+        raise SynthError(gettext("Hãy tạo ít nhất 100 cán bộ."))
     return Builder(cadres, seed, echo).run()

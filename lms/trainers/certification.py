@@ -349,9 +349,9 @@ def expire_due(today: date) -> int:
     certificates still running."""
     real_today = local_today()
     if today > real_today:
-        raise ValueError(f"the day to expire against, {today.isoformat()}, is after today ({real_today.isoformat()} "
-                         "in the application's time zone): it would expire certificates that have not ended; "
-                         "nothing was changed")
+        raise ValueError(_("Ngày xét hết hạn %(day)s muộn hơn hôm nay (%(today)s theo múi giờ của ứng dụng): xét theo "
+                           "ngày này sẽ làm hết hạn cả những chứng nhận chưa kết thúc. Không có gì bị thay đổi.",
+                           day=today.isoformat(), today=real_today.isoformat()))
     due = and_(TrainerProfile.status == CERTIFIED, TrainerProfile.expires_on < today)
     db.session.flush()
     db.session.execute(insert(CertificationEvent).from_select(

@@ -283,13 +283,13 @@ def test_daily_command_reminds_open_campaigns_not_yet_due(app, client, national,
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["lms", "assessments", "remind"])
     assert result.exit_code == 0, result.output
-    assert "reminders sent: 8" in result.output  # everyone in the national campaign but the one who finished
+    assert "Tổng số lời nhắc đã gửi: 8." in result.output  # everyone in the national campaign but the one who finished
     titles = {message["Subject"] for message in outbox(app)}
     assert titles == {f"Nhắc nhở: Đánh giá năng lực 2026, hạn {national['campaign'].due_on.strftime('%d/%m/%Y')}"}
     assert all("http://lms.test/assessments/" in body(message) for message in outbox(app))
     assert all(body(message).startswith("Chào ") for message in outbox(app))
     again = app.test_cli_runner().invoke(args=["lms", "assessments", "remind"])
-    assert "reminders sent: 0" in again.output
+    assert "Tổng số lời nhắc đã gửi: 0." in again.output
     assert draft.status == "draft"
 
 
@@ -353,14 +353,14 @@ def test_the_daily_command_fails_naming_whom_no_email_reached(app, client, natio
     mail_server_down(app)
     result = app.test_cli_runner().invoke(args=["lms", "assessments", "remind"])
     assert result.exit_code == 1
-    assert "Đánh giá năng lực 2026: 0 reminders sent, 8 not reached" in result.output
-    assert "the mail server could not be reached for 8 participants: " in result.output
-    assert "binh@example.org" in result.output
+    assert "Đánh giá năng lực 2026: đã gửi 0 lời nhắc, 8 người chưa nhận được." in result.output
+    assert re.search(r"Không kết nối được máy chủ thư để gửi cho 8 người: ([a-z]+@example\.org, ){4}"
+                     r"[a-z]+@example\.org và 3 người khác\.", result.output)
     assert db.session.scalar(select(func.count()).where(Participant.reminded_at.is_not(None))) == 0
     mail_server_back(app)
     result = app.test_cli_runner().invoke(args=["lms", "assessments", "remind"])
     assert result.exit_code == 0, result.output
-    assert "reminders sent: 8" in result.output and len(outbox(app)) == 8
+    assert "Tổng số lời nhắc đã gửi: 8." in result.output and len(outbox(app)) == 8
 
 
 def test_the_progress_table_downloads_as_shown_and_only_within_scope(client, national, admin_a, tree):

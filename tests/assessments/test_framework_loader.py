@@ -105,8 +105,8 @@ def test_a_published_version_whose_file_changed_is_refused(reference, tmp_path):
     import_frameworks(tmp_path)
     path.write_text(changed("title: Khung năng lực thử", "title: Khung năng lực đã sửa"), encoding="utf-8")
 
-    with pytest.raises(ContentError, match=r"v1\.yaml:1: version 1 is published and cannot change; "
-                                           r"put the changes in v2\.yaml"):
+    with pytest.raises(ContentError, match=r"v1\.yaml:1: phiên bản 1 đã được phát hành nên không thể thay đổi; "
+                                           r"hãy đưa các thay đổi vào tệp v2\.yaml"):
         import_frameworks(tmp_path)
     db.session.expire_all()
     assert db.session.scalar(select(Framework.title)) == "Khung năng lực thử"
@@ -128,51 +128,57 @@ def test_a_new_version_is_added_beside_the_old_one(reference, tmp_path):
 # (what to change, into what, the line to report (a text on it), the reason)
 BAD_FILES = {
     "unknown competency code": ("      - code: TEAM", "      - code: TEAMS", "code: TEAMS",
-                                "unknown competency code 'TEAMS'"),
+                                "mã năng lực 'TEAMS' không hợp lệ (các mã được phép: LAW, PLAN, RES, TEAM, SAFE, "
+                                "COMM, EVAL, DIGI, INTL, MOB, TRAIN)"),
     "missing level indicators": ("          4: [Xây dựng mạng lưới đội hình.]\n", "",
                                  ("indicators:", 2),  # TEAM's
-                                 "TEAM: 'indicators' must list behaviours for each of the levels 1–4"),
+                                 "TEAM: 'indicators' phải liệt kê biểu hiện ở từng mức 1, 2, 3 và 4"),
     "empty level indicators": ("          2: [Dạy được một bài ngắn.]", "          2: []", "2: []",
-                               "'2' must be a non-empty list"),
+                               "'2' phải là một danh sách có ít nhất một mục"),
     "incomplete level expectations": ("branch: {PLAN: 1, TEAM: 2, SAFE: 2, TRAIN: 1}",
                                       "branch: {PLAN: 1, TEAM: 2, SAFE: 2}", "branch: {",
-                                      "branch: no expected level for TRAIN"),
+                                      "branch: chưa có mức yêu cầu cho TRAIN"),
     "expectation of a competency not in the file": ("coordinator: {PLAN: 3, SAFE: 3}",
                                                     "coordinator: {PLAN: 3, LAW: 3}", "coordinator: {PLAN",
-                                                    "coordinator: 'LAW' is not a competency of this framework"),
+                                                    "coordinator: 'LAW' không phải là năng lực của khung năng lực này"),
     "expected level out of range": ("central: {PLAN: 4, TEAM: 3", "central: {PLAN: 5, TEAM: 3", "central: {",
-                                    "central: the level of PLAN must be 1, 2, 3 or 4"),
+                                    "central: mức yêu cầu của PLAN phải là 1, 2, 3 hoặc 4"),
     "expected level that is not a number": ("central: {PLAN: 4, TEAM: 3", "central: {PLAN: true, TEAM: 3",
-                                            "central: {", "central: the level of PLAN must be 1, 2, 3 or 4"),
+                                            "central: {", "central: mức yêu cầu của PLAN phải là 1, 2, 3 hoặc 4"),
     "unknown unit level in expectations": ("    province: {PLAN: 3", "    provinse: {PLAN: 3", "provinse: {",
-                                           "unknown unit level 'provinse'"),
+                                           "không có cấp đơn vị 'provinse' (các cấp đơn vị hiện có: branch, central, "
+                                           "grassroots, province)"),
     "unknown unit level in targets": ("targets: {province: 2}", "targets: {district: 2}", "targets: {district",
-                                      "unknown unit level 'district'"),
+                                      "không có cấp đơn vị 'district'"),
     "misspelt key": ("    evidence_required: true", "    evidence_requred: true", "evidence_requred: true",
-                     "unknown key 'evidence_requred'"),
-    "unknown role": ("    coordinator: {PLAN: 3", "    captain: {PLAN: 3", "captain: {", "unknown role 'captain'"),
+                     "khóa 'evidence_requred' không hợp lệ (các khóa được phép: code, title, description, kind, "
+                     "source, answer_type, unit, targets, evidence_required)"),
+    "unknown role": ("    coordinator: {PLAN: 3", "    captain: {PLAN: 3", "captain: {",
+                     "không có vai trò 'captain' (các vai trò hiện có: coordinator, secretary, team_leader)"),
     "yes/no target that is a number": ("targets: {province: true, grassroots: true}",
                                        "targets: {province: true, grassroots: 5}", "grassroots: 5}",
-                                       "the target for grassroots does not suit a yes_no indicator"),
+                                       "chỉ tiêu cho grassroots không phù hợp với chỉ số loại yes_no"),
     "negative number target": ("targets: {province: 10, grassroots: 2}", "targets: {province: 10, grassroots: -2}",
-                               "grassroots: -2", "the target for grassroots does not suit a number indicator"),
+                               "grassroots: -2", "chỉ tiêu cho grassroots không phù hợp với chỉ số loại number"),
     "text target": ("targets: {province: null}", "targets: {province: nhiều}", "province: nhiều",
-                    "the target for province does not suit a text indicator"),
-    "no target": ("targets: {province: null}", "targets: {}", "targets: {}", "'targets' must name at least one"),
+                    "chỉ tiêu cho province không phù hợp với chỉ số loại text"),
+    "no target": ("targets: {province: null}", "targets: {}", "targets: {}",
+                  "'targets' phải nêu ít nhất một cấp đơn vị"),
     "unknown computed source": ("source: certified_trainers", "source: trainer_count", "source: trainer_count",
-                                "trainers: 'source' must be one of"),
+                                "trainers: 'source' phải là một trong core_course_completion, certified_trainers, "
+                                "cohorts_vs_plan, campaign_participation"),
     "duplicate competency code": ("      - code: SAFE", "      - code: PLAN", ("- code: PLAN", 2),
-                                  "competency PLAN appears twice"),
-    "duplicate domain code": ("  - code: D2", "  - code: D1", ("- code: D1", 2), "domain D1 appears twice"),
+                                  "năng lực PLAN xuất hiện hai lần"),
+    "duplicate domain code": ("  - code: D2", "  - code: D1", ("- code: D1", 2), "lĩnh vực D1 xuất hiện hai lần"),
     "duplicate indicator code": ("  - code: clubs", "  - code: trainers", ("- code: trainers", 2),
-                                 "indicator trainers appears twice"),
+                                 "chỉ số trainers xuất hiện hai lần"),
     "levels other than 1 to 4": ("  4: {name: Dẫn dắt", "  x: {name: Dẫn dắt", "levels:",
-                                 "'levels' must define exactly the levels 1, 2, 3 and 4"),
-    "missing title": ("title: Khung năng lực thử\n", "", "version: 1", "'title' is required"),
+                                 "'levels' phải có đúng các mức 1, 2, 3 và 4"),
+    "missing title": ("title: Khung năng lực thử\n", "", "version: 1", "'title' là bắt buộc, không được để trống"),
     "version and file name disagree": ("version: 1", "version: 2", "version: 2",
-                                       "the file name says version 1 but 'version' is 2"),
+                                       "tên tệp ghi phiên bản 1 nhưng 'version' là 2"),
     "invalid YAML": ("    title: An toàn và tập huấn", "    title: An toàn: và tập huấn", "title: An toàn:",
-                     "invalid YAML"),
+                     "YAML không hợp lệ: mapping values are not allowed here"),
 }
 
 
@@ -192,14 +198,14 @@ def test_a_bad_file_is_refused_at_its_line_and_nothing_is_written(reference, tmp
 
 def test_an_indicator_longer_than_the_limit_is_refused(reference, tmp_path):
     write(tmp_path, changed("1: [Hỗ trợ tập huấn viên.]", "1: [" + "Hỗ trợ " * 80 + "]"))
-    with pytest.raises(ContentError, match=r"v1\.yaml:\d+: '1' is longer than 500 characters"):
+    with pytest.raises(ContentError, match=r"v1\.yaml:\d+: '1' không được dài quá 500 ký tự"):
         import_frameworks(tmp_path)
 
 
 def test_a_file_that_is_not_utf8_is_refused_with_its_name(reference, tmp_path):
     (tmp_path / "competencies").mkdir()
     (tmp_path / "competencies" / "v1.yaml").write_bytes(SMALL.encode("utf-16"))
-    with pytest.raises(ContentError, match=r"v1\.yaml:1: the file is not UTF-8 text"):
+    with pytest.raises(ContentError, match=r"v1\.yaml:1: tệp không phải văn bản UTF-8"):
         import_frameworks(tmp_path)
 
 
@@ -220,7 +226,7 @@ def test_without_unit_levels_in_the_database_any_level_code_is_accepted(app_ctx,
 def test_one_bad_file_stops_every_version(reference, tmp_path):
     write(tmp_path)
     write(tmp_path, changed("version: 1", "version: 2").replace("- code: TEAM", "- code: TEAMS"), "v2.yaml")
-    with pytest.raises(ContentError, match=r"v2\.yaml:\d+: unknown competency code 'TEAMS'"):
+    with pytest.raises(ContentError, match=r"v2\.yaml:\d+: mã năng lực 'TEAMS' không hợp lệ"):
         import_frameworks(tmp_path)
     assert count(Framework) == 0
 
@@ -231,7 +237,7 @@ def test_a_refusal_while_writing_undoes_the_versions_written_before_it(reference
     import_frameworks(tmp_path)
     write(tmp_path, changed("version: 1", "version: 2").replace("Khung năng lực thử", "Khung sửa"), "v2.yaml")
     write(tmp_path)
-    with pytest.raises(ContentError, match=r"v2\.yaml:1: version 2 is published and cannot change"):
+    with pytest.raises(ContentError, match=r"v2\.yaml:1: phiên bản 2 đã được phát hành nên không thể thay đổi"):
         import_frameworks(tmp_path)
     db.session.expire_all()
     assert db.session.scalars(select(Framework.version)).all() == [2]
@@ -262,13 +268,13 @@ def test_the_content_import_command_loads_courses_and_framework_versions(app, re
     runner = app.test_cli_runner()
     result = runner.invoke(args=["lms", "content", "import", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "courses created: 1, updated: 0, unchanged: 0" in result.output
-    assert "competency framework versions created: 1, unchanged: 0" in result.output
+    assert "Khóa học: tạo mới 1, cập nhật 0, giữ nguyên 0." in result.output
+    assert "Phiên bản khung năng lực: tạo mới 1, giữ nguyên 0." in result.output
     assert latest_published().version == 1
 
     again = runner.invoke(args=["lms", "content", "import", str(tmp_path)])
     assert again.exit_code == 0, again.output
-    assert "competency framework versions created: 0, unchanged: 1" in again.output
+    assert "Phiên bản khung năng lực: tạo mới 0, giữ nguyên 1." in again.output
 
 
 def test_the_content_import_command_names_the_bad_line(app, reference, tmp_path):
@@ -277,7 +283,7 @@ def test_the_content_import_command_names_the_bad_line(app, reference, tmp_path)
     write(tmp_path, text)
     result = app.test_cli_runner().invoke(args=["lms", "content", "import", str(tmp_path)])
     assert result.exit_code != 0
-    assert f"v1.yaml:{line_of(text, 'branch: {')}: branch: no expected level for SAFE, TRAIN" in result.output
+    assert f"v1.yaml:{line_of(text, 'branch: {')}: branch: chưa có mức yêu cầu cho SAFE, TRAIN" in result.output
     assert count(Framework) == 0
 
 

@@ -84,7 +84,7 @@ def test_the_refresh_command_computes_the_top_units_ahead_of_their_readers(worke
     with refresher.app_context():  # the command runs in the application context it finds
         result = refresher.test_cli_runner().invoke(args=["lms", "reports", "refresh", "--year", str(YEAR)])
     assert result.exit_code == 0, result.output
-    assert "Figures of 3 units for 2026 computed" in result.output
+    assert "Đã tính số liệu của 3 đơn vị cho năm 2026 trong " in result.output
     assert cadres_seen(reader, tree.province_a.id) == 1
     assert cadres_seen(reader, tree.central.id) == 1
 
@@ -111,7 +111,7 @@ def test_the_refresh_command_computes_the_year_before_the_yearly_reports_compare
         result = refresher.test_cli_runner().invoke(args=["lms", "reports", "refresh", "--depth", "0",
                                                           "--year", str(YEAR)])
     assert result.exit_code == 0, result.output
-    assert f"Figures of 1 unit for {YEAR} computed" in result.output
+    assert f"Đã tính số liệu của 1 đơn vị cho năm {YEAR} trong " in result.output
     assert trained_in(YEAR - 1) == 1
 
 
@@ -137,7 +137,7 @@ def test_the_refresh_command_takes_several_years(worker, tree, make_user):
         result = refresher.test_cli_runner().invoke(
             args=["lms", "reports", "refresh", "--depth", "0", "--year", str(YEAR), "--year", str(YEAR - 1)])
     assert result.exit_code == 0, result.output
-    assert f"Figures of 1 unit for {YEAR}, {YEAR - 1} computed" in result.output
+    assert f"Đã tính số liệu của 1 đơn vị cho năm {YEAR}, {YEAR - 1} trong " in result.output
     assert cadres_in(tree.central, YEAR) == cadres_in(tree.central, YEAR - 1) == 1
     assert cadres_in(tree.province_a, YEAR) == 0  # a province is not refreshed at depth 0
     with refresher.app_context():
@@ -149,13 +149,13 @@ def test_the_refresh_command_takes_several_years(worker, tree, make_user):
 def test_the_refresh_command_refuses_a_year_no_report_can_be_of(app, tree, year):
     result = app.test_cli_runner().invoke(args=["lms", "reports", "refresh", "--year", year])
     assert result.exit_code == 2
-    assert f"there are no reports of {year}: give a year from 2000 to" in result.output
+    assert f"không có báo cáo năm {year}: hãy chọn một năm từ 2000 đến" in result.output
 
 
 def test_the_refresh_command_refuses_when_nothing_is_kept(app, tree):
     result = app.test_cli_runner().invoke(args=["lms", "reports", "refresh"])
     assert result.exit_code != 0
-    assert "LMS_REPORT_CACHE_SECONDS is 0" in result.output
+    assert "LMS_REPORT_CACHE_SECONDS bằng 0: số liệu báo cáo không được lưu giữ" in result.output
 
 
 @pytest.fixture()

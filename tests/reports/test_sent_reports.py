@@ -840,7 +840,7 @@ def test_the_daily_run_reminds_the_units_whose_day_is_near_or_past(client, tree,
     # A week ahead: only Bát Xát, due to Lào Cai in three days (Phú Quốc has no admin to e-mail).
     result = run_daily_reminders(app)
     assert result.exit_code == 0, result.output
-    assert "units reminded to send their yearly report: 1; e-mails sent: 1" in result.output
+    assert "Số đơn vị được nhắc gửi báo cáo năm: 1; số e-mail đã gửi: 1." in result.output
     [mail] = outbox(app)
     assert mail["To"] == commune_admin.email
     assert mail["Subject"] == (f"Nhắc gửi báo cáo năm {year} của Đoàn xã Bát Xát, "
@@ -851,12 +851,12 @@ def test_the_daily_run_reminds_the_units_whose_day_is_near_or_past(client, tree,
     reminder = db.session.scalar(select(ReportReminder))
     assert (reminder.unit_id, reminder.reminded_by_id, reminder.recipients) == (tree.grassroots_a.id, None, 1)
     # The next day's run leaves Bát Xát alone for three days.
-    assert "units reminded to send their yearly report: 0; e-mails sent: 0" in run_daily_reminders(app).output
+    assert "Số đơn vị được nhắc gửi báo cáo năm: 0; số e-mail đã gửi: 0." in run_daily_reminders(app).output
     # Two weeks ahead reaches the provinces too; one that has sent is not reminded.
     sign_in_as(client, admin_a)
     send(client, tree.province_a, year=year)
     result = run_daily_reminders(app, "--days-before", "14")
-    assert "units reminded to send their yearly report: 1; e-mails sent: 1" in result.output
+    assert "Số đơn vị được nhắc gửi báo cáo năm: 1; số e-mail đã gửi: 1." in result.output
     assert [mail["To"] for mail in outbox(app)[1:] if "Nhắc gửi" in mail["Subject"]] == [admin_b.email]
     sign_in_as(client, central_admin)
     assert "Đã nhắc lúc" in sent_panel(dashboard(client, tree.central, year))
@@ -867,18 +867,18 @@ def test_the_daily_run_names_the_units_it_left_out_and_why(client, tree, admin_a
         create_unit(parent=tree.central, level=tree.province_a.level, code=f"DOAN-T{number}",
                     name=f"Tỉnh đoàn số {number}")
     db.session.commit()
-    without_admins = "not reminded for 2026, no admin with an e-mail address (13 units): DOAN-T1, DOAN-T2, " \
-        "DOAN-T3, DOAN-T4, DOAN-T5, DOAN-T6, DOAN-T7, DOAN-T8, DOAN-T9, DOAN-LCI-BATXAT and 3 more"
+    without_admins = "Năm 2026: chưa nhắc 13 đơn vị vì chưa có quản trị viên có e-mail: DOAN-T1, DOAN-T2, " \
+        "DOAN-T3, DOAN-T4, DOAN-T5 và 8 đơn vị khác."
     result = run_daily_reminders(client.application, "--days-before", "30")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["units reminded to send their yearly report: 2; e-mails sent: 2",
+    assert result.output.splitlines() == ["Số đơn vị được nhắc gửi báo cáo năm: 2; số e-mail đã gửi: 2.",
                                           without_admins]
     # Run again within three days: the two provinces just reminded are left out too.
     result = run_daily_reminders(client.application, "--days-before", "30")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "units reminded to send their yearly report: 0; e-mails sent: 0",
-        "not reminded for 2026, reminded in the last 3 days (2 units): DOAN-AGG, DOAN-LCI", without_admins]
+        "Số đơn vị được nhắc gửi báo cáo năm: 0; số e-mail đã gửi: 0.",
+        "Năm 2026: chưa nhắc 2 đơn vị vì đã nhắc trong 3 ngày qua: DOAN-AGG, DOAN-LCI.", without_admins]
 
 
 def test_the_daily_run_links_to_the_configured_site_without_base_url(client, tree, admin_a, admin_b):
@@ -886,7 +886,7 @@ def test_the_daily_run_links_to_the_configured_site_without_base_url(client, tre
     result = app.test_cli_runner().invoke(args=["lms", "reports", "remind", "--year", str(YEAR),
                                                 "--days-before", "30"])
     assert result.exit_code == 0, result.output
-    assert "units reminded to send their yearly report: 2; e-mails sent: 2" in result.output
+    assert "Số đơn vị được nhắc gửi báo cáo năm: 2; số e-mail đã gửi: 2." in result.output
     assert f"http://lms.test/reports/?unit={tree.province_b.id}&year={YEAR}#bao-cao-gui-len" in \
         [mail for mail in outbox(app) if mail["To"] == admin_b.email][0].get_content()
 
@@ -894,10 +894,10 @@ def test_the_daily_run_links_to_the_configured_site_without_base_url(client, tre
 def test_the_daily_run_needs_the_sites_address(client, tree):
     client.application.config["SERVER_NAME"] = None
     result = client.application.test_cli_runner().invoke(args=["lms", "reports", "remind"])
-    assert result.exit_code != 0 and "Give --base-url" in result.output
+    assert result.exit_code != 0 and "Hãy dùng --base-url (hoặc đặt LMS_BASE_URL hay SERVER_NAME)" in result.output
     for wrong in ("notaurl", "ftp://taphuan.example.vn", "https://"):  # the links in the e-mails would not open
         result = client.application.test_cli_runner().invoke(args=["lms", "reports", "remind", "--base-url", wrong])
-        assert result.exit_code != 0 and "--base-url must be the site's full address" in result.output
+        assert result.exit_code != 0 and "--base-url phải là địa chỉ đầy đủ của trang" in result.output
     assert count(ReportReminder) == 0
 
 
@@ -905,21 +905,21 @@ def test_the_daily_run_needs_the_sites_address(client, tree):
 def test_the_daily_run_refuses_a_year_no_report_can_be_of(client, tree, admin_a, admin_b, year):
     result = run_daily_reminders(client.application, "--year", year, "--days-before", "30")
     assert result.exit_code != 0
-    assert f"there are no reports of {year}: give a year from 2000 to 2026 (this year)." in result.output
+    assert f"không có báo cáo năm {year}: hãy chọn một năm từ 2000 đến 2026 (năm nay)." in result.output
     assert (count(ReportReminder), outbox(client.application)) == (0, [])
 
 
 def test_the_daily_run_says_when_a_years_reporting_season_has_ended(client, tree, admin_a, admin_b):
     result = run_daily_reminders(client.application, "--year", str(YEAR - 1), "--days-before", "30")
     assert result.exit_code != 0
-    assert "no reminders for 2025: its reporting season ended on 2026-03-31." in result.output
-    assert "units reminded" not in result.output  # nor for 2026, given too: nothing is sent
+    assert "Không nhắc báo cáo năm 2025: mùa báo cáo của năm đã kết thúc ngày 31/03/2026." in result.output
+    assert "Số đơn vị được nhắc" not in result.output  # nor for 2026, given too: nothing is sent
     assert (count(ReportReminder), outbox(client.application)) == (0, [])
     # Until the end of March, last year's reports are still reminded.
     with time_machine.travel(datetime(2027, 3, 31, 2, 0, tzinfo=timezone.utc)):
         result = run_daily_reminders(client.application, "--days-before", "30")
     assert result.exit_code == 0, result.output
-    assert "units reminded to send their yearly report: 2; e-mails sent: 2" in result.output
+    assert "Số đơn vị được nhắc gửi báo cáo năm: 2; số e-mail đã gửi: 2." in result.output
 
 
 def mail_server_down(app) -> None:
@@ -939,12 +939,12 @@ def test_a_reminder_no_email_reached_is_withdrawn(client, tree, admin_a, admin_b
     client.application.config["SERVER_NAME"] = None
     result = run_daily_reminders(client.application, "--days-before", "30")
     assert result.exit_code != 0
-    assert "the mail server could not be reached for 1 unit: DOAN-AGG" in result.output
+    assert "Không kết nối được máy chủ thư để nhắc 1 đơn vị: DOAN-AGG." in result.output
     assert count(ReportReminder) == 0
     # Once the mail server answers, An Giang is reminded at once, without waiting three days.
     client.application.config["LMS_SMTP_HOST"] = ""
     result = run_daily_reminders(client.application, "--days-before", "30")
-    assert result.exit_code == 0 and "units reminded to send their yearly report: 1; e-mails sent: 1" in result.output
+    assert result.exit_code == 0 and "Số đơn vị được nhắc gửi báo cáo năm: 1; số e-mail đã gửi: 1." in result.output
     assert [mail["To"] for mail in outbox(client.application)][-1] == admin_b.email and count(ReportReminder) == 1
 
 
@@ -965,7 +965,7 @@ def test_an_address_the_mail_server_refuses_is_named_and_keeps_its_reminder(clie
     client.application.config["SERVER_NAME"] = None
     result = run_daily_reminders(client.application, "--days-before", "30")
     assert result.exit_code == 0, result.output
-    assert "not reminded for 2026, addresses the mail server refused (1 unit): DOAN-AGG" in result.output
+    assert "Năm 2026: chưa nhắc 1 đơn vị vì máy chủ thư từ chối địa chỉ: DOAN-AGG." in result.output
 
 
 def test_once_the_mail_server_is_found_down_the_next_units_wait_for_it_no_more(client, tree, admin_a, admin_b,

@@ -71,8 +71,8 @@ def cadres():
 
 def test_each_step_prints_its_time(synth):
     counts, lines = synth
-    assert any(line.strip().startswith("units") and line.rstrip().endswith("rows") for line in lines)
-    assert lines[-1].strip().startswith("total")
+    assert any(line.strip().startswith("đơn vị") and line.rstrip().endswith("dòng") for line in lines)
+    assert lines[-1].strip().startswith("tổng cộng")
     assert all(value >= 0 for value in counts.values())
 
 
@@ -257,9 +257,9 @@ def test_the_national_campaign_with_results_and_unit_assessments(synth):
 
 def test_a_second_run_is_refused_and_changes_nothing(synth, app):
     before = {model.__name__: scalar(select(func.count()).select_from(model)) for model in (Unit, User, Enrolment)}
-    with pytest.raises(SynthError, match="already"):
+    with pytest.raises(SynthError, match="đã có trong cơ sở dữ liệu này"):
         build(CADRES, seed=7, echo=lambda line: None)
     result = app.test_cli_runner().invoke(args=["lms", "synth", "--cadres", "500"])
-    assert result.exit_code == 1 and "already in this database" in result.output
+    assert result.exit_code == 1 and "Bộ dữ liệu tổng hợp đã có trong cơ sở dữ liệu này" in result.output
     assert before == {model.__name__: scalar(select(func.count()).select_from(model))
                       for model in (Unit, User, Enrolment)}

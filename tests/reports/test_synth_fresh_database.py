@@ -40,7 +40,7 @@ def test_an_installation_with_its_first_administrator_is_refused_and_nothing_is_
     before = rows_per_table()
     result = run_synth(app)
     assert result.exit_code == 1
-    assert "The database already holds 1 account: build the synthetic dataset on a fresh database" in result.output
+    assert "Cơ sở dữ liệu đã có 1 tài khoản: hãy tạo bộ dữ liệu tổng hợp trên một cơ sở dữ liệu mới" in result.output
     assert rows_per_table() == before
 
 
@@ -49,5 +49,5 @@ def test_the_demo_database_is_refused_and_nothing_is_added(app, units_and_curric
     accounts, before = count(User), rows_per_table()
     result = run_synth(app)
     assert result.exit_code == 1
-    assert f"The database already holds {accounts} accounts: build the synthetic dataset" in result.output
+    assert f"Cơ sở dữ liệu đã có {accounts} tài khoản: hãy tạo bộ dữ liệu tổng hợp" in result.output
     assert rows_per_table() == before
