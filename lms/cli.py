@@ -106,7 +106,7 @@ def demo(cadres: int):
 
     counts = load_demo(CONTENT_DIR, synthetic_cadres=cadres)
     forget_report_figures()
-    click.echo(_("Tài khoản trình diễn: %(accounts)d; cán bộ giả lập: %(cadres)d.", **counts))
+    click.echo(_("Tài khoản trình diễn đã tạo: %(accounts)d; cán bộ giả lập đã tạo: %(cadres)d.", **counts))
 
 
 @lms_cli.command("create-admin", help=_l("Tạo quản trị viên đầu tiên của một hệ thống mới cài đặt."))

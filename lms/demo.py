@@ -6,7 +6,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import func, insert, or_, select
 
 from lms.assessments.demo import load_demo_assessments
 from lms.auth.permissions import Role
@@ -70,6 +70,7 @@ _MOBILE_PREFIXES = ["091", "094", "088", "098", "097", "096", "086", "090", "093
 
 
 def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
+    """Load the demo; returns the demo accounts and synthetic cadres it created (none when it is there)."""
     load_directory(content_dir / "units")
     load_directory(content_dir / "demo")
     if db.session.scalar(select(User.id).where(User.email == DEMO_ACCOUNTS[0][0])):
@@ -80,6 +81,7 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
         load_demo_reports()
         db.session.commit()
         return {"accounts": 0, "cadres": 0}
+    accounts_before = _accounts()
     password_hash = hash_password(DEMO_PASSWORD)
     for email, full_name, unit_code, position, roles in DEMO_ACCOUNTS:
         create_account(full_name=full_name, unit=unit_by_code(unit_code), email=email, position=position,
@@ -94,7 +96,11 @@ def load_demo(content_dir: Path, synthetic_cadres: int = 300) -> dict[str, int]:
     load_demo_assessments()
     load_demo_reports()
     db.session.commit()
-    return {"accounts": len(DEMO_ACCOUNTS), "cadres": cadres}
+    return {"accounts": _accounts() - accounts_before - cadres, "cadres": cadres}  # the trainers' demo adds some
+
+
+def _accounts() -> int:
+    return db.session.scalar(select(func.count(User.id)))
 
 
 DEMO_LEARNER, DEMO_ASSIGNER = "hocvien@example.org", "admin.tinha@example.org"

@@ -52,3 +52,13 @@ def test_certify_founder_names_the_master_it_recorded(app, tree, make_user):
     result = run(app, "trainers", "certify-founder", "--email", "founder@example.org")
     assert result.exit_code == 0, result.output
     assert "Đỗ Thị Thu Hà đã được ghi nhận là tập huấn viên nguồn." in result.output
+
+
+def test_demo_says_how_many_accounts_it_created_and_nothing_the_second_time(app, app_ctx):
+    first = run(app, "demo", "--cadres", "20")
+    assert first.exit_code == 0, first.output
+    assert first.output.strip() == "Tài khoản trình diễn đã tạo: 7; cán bộ giả lập đã tạo: 20."  # as the README lists
+    assert count(User) == 27
+    again = run(app, "demo", "--cadres", "20")
+    assert again.output.strip() == "Tài khoản trình diễn đã tạo: 0; cán bộ giả lập đã tạo: 0."
+    assert count(User) == 27

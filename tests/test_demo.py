@@ -54,12 +54,12 @@ def _counts() -> dict[str, int]:
             for model in (Unit, User, RoleAssignment, SentReport)}
 
 
-def test_demo_creates_the_five_accounts_and_the_synthetic_cadres(demo):
-    assert demo == {"accounts": 5, "cadres": 50}
-    for email in DEMO_ACCOUNTS:
+def test_demo_creates_the_seven_accounts_and_the_synthetic_cadres(demo):
+    # The five accounts and the two trainers of the demo cascade, and the synthetic cadres.
+    assert demo == {"accounts": 7, "cadres": 50}
+    for email in [*DEMO_ACCOUNTS, *TRAINER_EMAILS]:
         assert _user(email) is not None, email
-    # The five accounts, the synthetic cadres and the two trainers of the demo cascade.
-    assert db.session.scalar(select(func.count()).select_from(User)) == 55 + len(DEMO_TRAINER_ACCOUNTS)
+    assert db.session.scalar(select(func.count()).select_from(User)) == 57
 
 
 def test_demo_emails_are_stored_in_lower_case(demo):
