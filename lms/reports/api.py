@@ -493,7 +493,7 @@ def _build_document(this_year: int) -> dict:
         "openapi": "3.1.0",
         "info": {
             "title": "API báo cáo — Tập huấn Tình nguyện (LMS reporting API)",
-            "version": "1.3.0",
+            "version": "1.4.0",
             "description": (
                 "API JSON chỉ đọc cho số liệu báo cáo: đơn vị, khóa học, độ bao phủ tập huấn, lan tỏa, tập huấn "
                 "viên, khoảng trống năng lực, đợt đánh giá, đánh giá năng lực đơn vị và chỉ tiêu. Mỗi mã truy cập "

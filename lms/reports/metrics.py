@@ -128,6 +128,11 @@ def _totals(by_row: dict) -> tuple[int, ...]:
     return tuple(sum(column) for column in zip(*by_row.values())) if by_row else ()
 
 
+def _people(by_row: dict[int | None, tuple[int]]) -> int:
+    """The sum of {row unit id: (people,)}: a person is counted on one row, that of their own unit."""
+    return (_totals(by_row) or (0,))[0]
+
+
 def _statuses_by_row(node: Unit, year: int) -> dict[int | None, dict[str, int]]:
     found: dict[int | None, dict[str, int]] = {}
     for (key, _campaign, status), n in queries.unit_assessments_by_row(node, year).items():
@@ -351,7 +356,7 @@ def capacity(node: Unit, year: int) -> Table:
 @queries.sharing
 def targets(node: Unit, year: int) -> Table:
     """The year's targets against what the subtree has done."""
-    cadres = (_totals(queries.cadres_by_row(node)) or (0,))[0]
+    cadres = _people(queries.cadres_by_row(node))
     grassroots, covered = _totals(queries.grassroots_by_row(node)) or (0, 0)
     _enrolled, completed = _totals(_core_by_row(node, year)) or (0, 0)
     held, planned = queries.plans_carried_out(node, year)
@@ -428,6 +433,7 @@ SUMMARY_LABELS = {
     "cohorts_held": N_("Lớp tập huấn đã tổ chức"),
     "participants_trained": N_("Học viên được tập huấn"),
     "participants_completed": N_("Học viên hoàn thành lớp tập huấn"),
+    "cadres_trained_pct": N_("Tỉ lệ cán bộ được tập huấn trong năm"),
     "certified_trainers": N_("Tập huấn viên được công nhận"),
     "campaign_participants": N_("Người tham gia đánh giá"),
     "campaign_completed": N_("Người hoàn thành đánh giá"),
@@ -447,7 +453,7 @@ def summary(node: Unit, year: int) -> dict[str, int | float | None]:
     """The headline figures of the node's subtree for `year` (keys as in SUMMARY_LABELS, in that order),
     counted as the tables count them, over the whole subtree (a participant trained in cohorts of two
     units under the node counts once here)."""
-    cadres = (_totals(queries.cadres_by_row(node)) or (0,))[0]
+    cadres = _people(queries.cadres_by_row(node))
     enrolled, completed = _totals(_core_by_row(node, year)) or (0, 0)
     due, overdue = _totals(_required_by_row(node, year)) or (0, 0)
     certified = sum(n for (_key, _tier, status), n in queries.trainers_by_row(node).items() if status == CERTIFIED)
@@ -466,8 +472,9 @@ def summary(node: Unit, year: int) -> dict[str, int | float | None]:
 @queries.sharing
 def year_activity(node: Unit, year: int) -> dict[str, int | float | None]:
     """The headline figures of what the subtree did in `year`: active cadres who completed the core course in
-    it, cohorts held and people trained in them, people assessed in the year's campaigns, unit assessments
-    approved (the others stand as of today). The yearly report sets them beside last year's."""
+    it, cohorts held and people trained in them, the share of its active cadres trained in the year (in the
+    cohorts of any unit), people assessed in the year's campaigns, unit assessments approved (the others stand
+    as of today). The yearly report sets them beside last year's."""
     cohorts, trained, trained_completed = queries.cohort_totals(node, year)
     assessed, assessed_completed = _totals(queries.participants_by_campaign(node, year)) or (0, 0)
     statuses = _status_totals(node, year)
@@ -476,6 +483,8 @@ def year_activity(node: Unit, year: int) -> dict[str, int | float | None]:
         "cohorts_held": cohorts,
         "participants_trained": trained,
         "participants_completed": trained_completed,
+        "cadres_trained_pct": percent(_people(queries.trained_cadres_by_row(node, year)),
+                                      _people(queries.cadres_by_row(node))),
         "campaign_participants": assessed,
         "campaign_completed": assessed_completed,
         "campaign_completed_pct": percent(assessed_completed, assessed),

@@ -246,9 +246,24 @@ def cascade_training(report: YearlyReport) -> list[str]:
     else:
         line = _("Trong năm %(year)s, %(units)s chưa tổ chức lớp tập huấn nào.", year=report.year,
                  units=_units_covered(report))
+    lines = [line]
+    if s["cadres_trained_pct"] is not None:
+        lines.append(_share_trained(report))
     trainers = report.tables["trainers"]
-    return [line, _("Hiện có %(certified)s tập huấn viên được công nhận trên tổng số %(total)s tập huấn viên.",
-                    certified=n(s["certified_trainers"]), total=n(_sum(trainers, "total")))]
+    return [*lines, _("Hiện có %(certified)s tập huấn viên được công nhận trên tổng số %(total)s tập huấn viên.",
+                      certified=n(s["certified_trainers"]), total=n(_sum(trainers, "total")))]
+
+
+def _share_trained(report: YearlyReport) -> str:
+    """The share of the cadres the year's cohorts reached, whoever ran them, beside the year before's."""
+    share = pct(report.summary["cadres_trained_pct"])
+    before = report.last_year["cadres_trained_pct"] if report.last_year else None
+    if before is None:
+        return _("Tỉ lệ cán bộ đang hoạt động của %(units)s được tập huấn trong năm (ở lớp do bất kỳ đơn vị nào tổ "
+                 "chức): %(share)s.", units=_units_covered(report), share=share)
+    return _("Tỉ lệ cán bộ đang hoạt động của %(units)s được tập huấn trong năm (ở lớp do bất kỳ đơn vị nào tổ "
+             "chức): %(share)s (năm %(year)s: %(before)s).", units=_units_covered(report), share=share,
+             year=report.year - 1, before=pct(before))
 
 
 def against_last_year(report: YearlyReport, changes: tuple[tuple[str, str], ...]) -> list[str]:

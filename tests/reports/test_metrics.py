@@ -554,12 +554,14 @@ def test_summary_headline_figures(world):
         "cadres": 15, "enrolled_core": 12, "completed_core": 9, "completed_core_pct": 60.0,
         "completed_core_in_year": 9, "required_due": 4, "overdue_required": 2,
         "cohorts_held": 3, "participants_trained": 5, "participants_completed": 3,
+        "cadres_trained_pct": 33.3,  # Lào Cai's ga1, ga2, ga3 and ba1 and An Giang's gb1, of the 15 active cadres
         "certified_trainers": 4,
         "campaign_participants": 9, "campaign_completed": 6, "campaign_completed_pct": 66.7,
         "unit_assessments_approved": 3, "unit_assessments_total": 8,
     }
     a = metrics.summary(t.province_a, YEAR)
     assert (a["cadres"], a["cohorts_held"], a["participants_trained"], a["certified_trainers"]) == (10, 2, 4, 2)
+    assert (a["cadres_trained_pct"], metrics.summary(t.province_b, YEAR)["cadres_trained_pct"]) == (40.0, 25.0)
     assert (a["campaign_participants"], a["unit_assessments_total"]) == (6, 4)
     assert metrics.summary_label("cadres") == "Cán bộ đang hoạt động"
 
@@ -576,10 +578,12 @@ def test_year_activity_counts_what_was_done_in_that_year_only(world):
     # Lào Cai's unit assessment in it, approved.
     assert metrics.year_activity(t.central, 2025) == {
         "completed_core_in_year": 0, "cohorts_held": 1, "participants_trained": 1, "participants_completed": 1,
+        "cadres_trained_pct": 6.7,  # ga3, of the 15 active cadres
         "campaign_participants": 1, "campaign_completed": 1, "campaign_completed_pct": 100.0,
         "unit_assessments_approved": 1, "unit_assessments_total": 1,
     }
-    assert metrics.year_activity(t.province_a, 2025) == metrics.year_activity(t.central, 2025)
+    assert metrics.year_activity(t.province_a, 2025) == metrics.year_activity(t.central, 2025) | {
+        "cadres_trained_pct": 10.0}  # ga3, of Lào Cai's 10
     quiet = metrics.year_activity(t.province_b, 2025)
     assert set(quiet.values()) == {0, None} and quiet["campaign_completed_pct"] is None
     # The headline figures of a year hold that year's activity.
@@ -593,6 +597,8 @@ def test_the_dashboards_cards_set_the_years_activity_beside_the_year_befores(app
         first_year = dashboard.headline(world.tree.central, FIRST_YEAR)
     assert (cards["Lớp tập huấn đã tổ chức"].value_text, cards["Lớp tập huấn đã tổ chức"].hint) == ("3", "Năm 2025: 1")
     assert cards["Đánh giá năng lực đơn vị đã phê duyệt"].hint == "Năm 2025: 1"
+    trained = cards["Tỉ lệ cán bộ được tập huấn trong năm"]
+    assert (trained.value_text, trained.hint) == ("33,3%", "Năm 2025: 6,7%")
     assert cards["Cán bộ đang hoạt động"].hint == ""  # stands as of today, not for a year
     assert not any(card.hint for card in first_year)  # no year before it to compare with
 
@@ -622,6 +628,8 @@ def test_the_yearly_report_sets_each_part_beside_the_year_before(app, world):
         assert "Trong năm 2026 có 9 cán bộ hoàn thành khóa học cốt lõi." in parts["1. Bồi dưỡng trực tuyến"]
         assert parts["1. Bồi dưỡng trực tuyến"][-1] == (
             "So với năm 2025: số cán bộ hoàn thành khóa học cốt lõi trong năm tăng 9 (từ 0 lên 9).")
+        assert ("Tỉ lệ cán bộ đang hoạt động của đơn vị và các đơn vị cấp dưới được tập huấn trong năm (ở lớp do "
+                "bất kỳ đơn vị nào tổ chức): 33,3% (năm 2025: 6,7%).") in parts["2. Tập huấn và tập huấn viên"]
         assert parts["2. Tập huấn và tập huấn viên"][-1] == (
             "So với năm 2025: số lớp tập huấn tăng 2 (từ 1 lên 3); số học viên được tập huấn tăng 4 (từ 1 lên 5); "
             "số học viên hoàn thành lớp tăng 2 (từ 1 lên 3).")
@@ -634,8 +642,13 @@ def test_the_yearly_report_sets_each_part_beside_the_year_before(app, world):
         assert yearly.against_last_year(yearly.build(t.province_b, YEAR), yearly.CASCADE_CHANGES) == [
             "So với năm 2025: số lớp tập huấn tăng 1 (từ 0 lên 1); số học viên được tập huấn tăng 2 (từ 0 lên 2); "
             "số học viên hoàn thành lớp tăng 2 (từ 0 lên 2)."]
-        # No report can be of 1999.
-        assert yearly.build(t.central, 2000).last_year is None
+        # No report can be of 1999, nor a share of cadres where there are none.
+        first = yearly.build(t.central, 2000)
+        assert first.last_year is None
+        assert ("Tỉ lệ cán bộ đang hoạt động của đơn vị và các đơn vị cấp dưới được tập huấn trong năm (ở lớp do "
+                "bất kỳ đơn vị nào tổ chức): 0,0%.") in yearly.cascade_training(first)
+        assert not any("Tỉ lệ cán bộ" in line for line in yearly.cascade_training(yearly.build(world.empty_closed_a,
+                                                                                                YEAR)))
 
 
 # --- Scope ----------------------------------------------------------------------------------------
@@ -806,7 +819,8 @@ def test_statements_per_table_do_not_grow_with_the_data(world, statements):
     _grow(world)
     big = {name: _statements_per_table(getattr(t, name), statements) for name in ("central", "province_a")}
     assert big == small
-    assert max(small["central"].values()) <= 9  # the headline figures read the most
+    # The headline figures read the most: on a dashboard, the tables share theirs (the cascade its reach).
+    assert max(small["central"].values()) <= 10
 
 
 def test_figures_are_shared_within_a_request(app, world, statements):
