@@ -1,5 +1,8 @@
 """The `flask lms …` commands speak Vietnamese, like the pages: their help, what they report and their errors."""
+from sqlalchemy import select
+
 from lms.auth.permissions import Role
+from lms.db import db
 from lms.people.models import User
 from tests.conftest import ROOT, count
 
@@ -30,7 +33,7 @@ def test_create_admin_names_the_role_it_gave(app, tree):
                  "--unit", "DOAN-LCI", "--unit-admin", input="mat-khau-1\nmat-khau-1\n")
     assert result.exit_code == 0, result.output
     assert "Đã tạo tài khoản vanphong@tinhdoan.example.vn, Quản trị đơn vị của Tỉnh đoàn Lào Cai." in result.output
-    admin = User.query.filter_by(email="vanphong@tinhdoan.example.vn").one()
+    admin = db.session.scalars(select(User).where(User.email == "vanphong@tinhdoan.example.vn")).one()
     assert sorted((grant.role, grant.unit_id) for grant in admin.roles) == [
         (Role.LEARNER, tree.province_a.id), (Role.UNIT_ADMIN, tree.province_a.id)]
 
