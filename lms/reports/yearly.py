@@ -246,12 +246,10 @@ def cascade_training(report: YearlyReport) -> list[str]:
     else:
         line = _("Trong năm %(year)s, %(units)s chưa tổ chức lớp tập huấn nào.", year=report.year,
                  units=_units_covered(report))
-    lines = [line]
-    if s["cadres_trained_pct"] is not None:
-        lines.append(_share_trained(report))
+    reach = [_share_trained(report)] if s["cadres_trained_pct"] is not None else []
     trainers = report.tables["trainers"]
-    return [*lines, _("Hiện có %(certified)s tập huấn viên được công nhận trên tổng số %(total)s tập huấn viên.",
-                      certified=n(s["certified_trainers"]), total=n(_sum(trainers, "total")))]
+    return [line, *reach, _("Hiện có %(certified)s tập huấn viên được công nhận trên tổng số %(total)s tập huấn "
+                            "viên.", certified=n(s["certified_trainers"]), total=n(_sum(trainers, "total")))]
 
 
 def _share_trained(report: YearlyReport) -> str:
