@@ -232,6 +232,27 @@ def test_a_lesson_page_reads_a_fixed_handful_of_statements_and_rereading_writes_
     assert counts["khoa-nho"] == counts["khoa-lon"] <= 8
 
 
+def test_moving_on_to_another_lesson_writes_once_after_everything_the_page_reads(client, learner, course):
+    # On SQLite a write holds the database's one write lock until the commit: written before the page's own
+    # reads and rendering, it would make every other learner's lesson page wait that long.
+    from sqlalchemy import event
+
+    assert client.get(_lesson_url(course, "Bài 1.1")).status_code == 200
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement.split(None, 1)[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(_lesson_url(course, "Bài 1.2")).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert seen[-1] == "UPDATE" and seen.count("UPDATE") == 1, seen
+    assert set(seen[:-1]) <= {"SELECT", "SET"}, seen  # SET: PostgreSQL's commit without waiting for the disk
+    assert _enrolment(learner, course).last_lesson_id == _lesson("Bài 1.2").id
+
+
 def _lesson_sequence_ids(course: Course) -> list[int]:
     from lms.courses.services import lesson_sequence
 

@@ -110,7 +110,6 @@ def lesson(slug: str, lesson_id: int):
     course, lesson, enrolment = _lesson_for_learner(slug, lesson_id)
     if enrolment is None:
         return redirect(url_for("courses.course", slug=course.slug))
-    moved_on = services.open_lesson(enrolment, lesson)
     sequence = services.lesson_sequence(course.id)
     previous, following = services.neighbours(sequence, lesson.id)
     done = services.done_lesson_ids(enrolment)
@@ -126,7 +125,9 @@ def lesson(slug: str, lesson_id: int):
         module_progress=by_module.get(module.id), progress=services.total_progress(by_module),
         quiz=quiz, quiz_passed=quiz is not None and quiz.id in services.passed_quiz_ids(enrolment),
         form=ActionForm())
-    if moved_on:  # after the page is built, which the commit's expiry would otherwise reload
+    # Where the learner is, recorded once the page is built: the commit's expiry would otherwise make the
+    # page reload what it read, and on SQLite the write holds the database's one write lock until the commit.
+    if services.open_lesson(enrolment, lesson):
         commit_without_waiting_for_disk()
     return page
 
