@@ -8,6 +8,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from lms import static_files
 from lms.config import load_config
 from lms.db import ID_IN_PATH, MAX_ID, db, end_read_only_transaction
 from lms.extensions import babel, cache, csrf, login_manager, migrate
@@ -52,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    static_files.init_app(app)
     _register_shell(app)
     return app
 

@@ -185,6 +185,40 @@ def test_stylesheet_is_served_locally(client):
     assert not CSS_EXTERNAL_URL.search(response.get_data(as_text=True))
 
 
+def _asset_addresses(client) -> dict[str, str]:
+    page = client.get("/login").get_data(as_text=True)
+    return {rel: href for rel, href in re.findall(r'<link rel="(stylesheet|icon)" href="([^"]+)"', page)}
+
+
+def test_the_stylesheet_and_icon_are_kept_a_year_under_an_address_naming_their_content(client):
+    addresses = _asset_addresses(client)
+    assert set(addresses) == {"stylesheet", "icon"}
+    for href in addresses.values():
+        assert re.fullmatch(r"/static/[\w/.-]+\?v=[0-9a-f]{12}", href), href
+        response = client.get(href)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        path = href.split("?")[0]
+        for other in (path, path + "?v=000000000000"):  # not the current content: checked again on every use
+            response = client.get(other)
+            assert response.status_code == 200 and response.headers["Cache-Control"] == "no-cache", other
+
+
+def test_a_changed_stylesheet_gets_a_new_address_and_the_old_one_is_no_longer_kept(app, client, tmp_path,
+                                                                                   monkeypatch):
+    stylesheet = tmp_path / "css" / "app.css"
+    stylesheet.parent.mkdir()
+    stylesheet.write_text("body { color: #123; }\n")
+    monkeypatch.setattr(app, "static_folder", str(tmp_path))
+    before = _asset_addresses(client)["stylesheet"]
+    stylesheet.write_text("body { color: #456789; }\n")
+    after = _asset_addresses(client)["stylesheet"]
+    assert after != before and after.split("?")[0] == before.split("?")[0]
+    assert client.get(after).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(before).headers["Cache-Control"] == "no-cache"
+    assert "#456789" in client.get(before).get_data(as_text=True)
+
+
 def test_no_page_loads_anything_from_another_site(client, tree, admin_a):
     anonymous_pages = ["/login", "/password/forgot", "/khong-co-trang-nay"]
     for address in anonymous_pages:
