@@ -5,6 +5,7 @@ is left with the old one. A request naming another digest, or none, is answered 
 on every use."""
 import hashlib
 import os
+import stat
 from functools import lru_cache
 
 from flask import Flask, Response, current_app, request
@@ -22,10 +23,13 @@ def init_app(app: Flask) -> None:
 def static_version(filename: str) -> str | None:
     """The digest of the static file's current content, or None for a file that is not there."""
     path = safe_join(current_app.static_folder, filename)
-    if path is None or not os.path.isfile(path):
+    if path is None:
         return None
-    stat = os.stat(path)
-    return _digest(path, stat.st_mtime_ns, stat.st_size)
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return _digest(path, found.st_mtime_ns, found.st_size) if stat.S_ISREG(found.st_mode) else None
 
 
 @lru_cache(maxsize=64)
