@@ -175,19 +175,18 @@ def test_language_switch_does_not_redirect_to_another_site(client):
 
 # --- local assets ---------------------------------------------------------------------------
 
-def test_stylesheet_is_served_locally(client):
+def _asset_addresses(client) -> dict[str, str]:
     page = client.get("/login").get_data(as_text=True)
-    href = re.search(r'<link rel="stylesheet" href="([^"]+)"', page).group(1)
+    return {rel: href for rel, href in re.findall(r'<link rel="(stylesheet|icon)" href="([^"]+)"', page)}
+
+
+def test_stylesheet_is_served_locally(client):
+    href = _asset_addresses(client)["stylesheet"]
     assert href.startswith("/static/")
     response = client.get(href)
     assert response.status_code == 200
     assert response.mimetype == "text/css"
     assert not CSS_EXTERNAL_URL.search(response.get_data(as_text=True))
-
-
-def _asset_addresses(client) -> dict[str, str]:
-    page = client.get("/login").get_data(as_text=True)
-    return {rel: href for rel, href in re.findall(r'<link rel="(stylesheet|icon)" href="([^"]+)"', page)}
 
 
 def test_the_stylesheet_and_icon_are_kept_a_year_under_an_address_naming_their_content(client):
